@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is a building block.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test install stop train seed lint print-python lock nlu-report bench
+
+install:
+	@scripts/install.sh
+
+run: install
+	@$(PY) -m bot.runtime run
+
+test: install
+	@$(PY) -m bot.runtime test -- tests
+
+stop:
+	@$(PY) -m bot.runtime stop
+
+train: install
+	@$(PY) -m bot.runtime train
+
+seed: install
+	@$(PY) -m bot seed
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+print-python:
+	@echo $(abspath $(PY))
+
+lock:
+	@$(VENV)/bin/pip freeze --exclude-editable > requirements.lock.new && mv requirements.lock.new requirements.lock
+
+bench: install
+	@$(PY) bench/catalogue_cache.py

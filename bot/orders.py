@@ -1,0 +1,186 @@
+"""Order status (with a human-readable ETA), anonymous verification, and cancellation.
+
+Every read filters on ``customer_id``: a customer can only ever see their own
+orders, whatever order number they type. An order that exists but belongs to
+somebody else is reported exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo.database import Database
+
+from bot import validation
+from bot.clock import describe_day, describe_moment, now_utc, to_ist
+from bot.db import store_call
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.schema import CUSTOMERS, INVENTORY, ORDERS
+
+CANCELLABLE = ("placed", "confirmed", "packed")
+STATUS_WORDS = {
+    "placed": "placed",
+    "confirmed": "confirmed and being prepared",
+    "packed": "packed and waiting for the courier",
+    "shipped": "shipped",
+    "out_for_delivery": "out for delivery",
+    "delivered": "delivered",
+    "cancelled": "cancelled",
+    "returned": "returned",
+}
+NEXT_STEP = {
+    "placed": "We'll confirm it after a pharmacist checks it.",
+    "confirmed": "It will be packed and handed to the courier next.",
+    "packed": "It will be handed to the courier shortly.",
+    "shipped": "You'll get an SMS when it is out for delivery.",
+    "out_for_delivery": "Please keep your phone handy for the delivery partner.",
+    "delivered": "Reply 'reorder' any time to get the same medicines again.",
+    "cancelled": "Any payment made will be refunded to the original method in 5-7 days.",
+    "returned": "The refund is processed once the return is checked.",
+}
+
+
+def _summary(order: dict, now: datetime) -> dict[str, Any]:
+    status = order["status"]
+    today = to_ist(now).date()
+    promised = order.get("promised_date")
+    eta_text = ""
+    delayed = False
+    if status == "delivered" and order.get("delivered_at"):
+        eta_text = f"Delivered {describe_moment(order['delivered_at'], now)}."
+    elif status in ("cancelled", "returned"):
+        eta_text = ""
+    elif promised is not None:
+        promised_day = to_ist(promised).date()
+        if promised_day < today:
+            delayed = True
+            eta_text = (
+                f"It was due {describe_day(promised_day, today)} and is running late; "
+                "sorry about that. We now expect it within 1 day."
+            )
+        elif status == "out_for_delivery":
+            eta_text = "Expected today by 9 pm."
+        else:
+            eta_text = f"Expected {describe_day(promised_day, today)}."
+    items = order.get("items", [])
+    names = ", ".join(f"{i['brand']} x{i['quantity']}" for i in items[:3])
+    if len(items) > 3:
+        names += f" and {len(items) - 3} more"
+    sentence = f"Your order {order['_id']} ({names}) is {STATUS_WORDS.get(status, status)}."
+    if eta_text:
+        sentence += " " + eta_text
+    courier = order.get("courier") or {}
+    if status in ("shipped", "out_for_delivery") and courier.get("awb"):
+        sentence += f" Courier: {courier.get('name', 'courier')}, AWB {courier['awb']}."
+    next_step = NEXT_STEP.get(status, "")
+    if delayed:
+        next_step = "If it hasn't arrived by tomorrow evening, reply 'agent' and we'll call you."
+    return {
+        "order_id": order["_id"],
+        "status": status,
+        "status_text": STATUS_WORDS.get(status, status),
+        "eta_text": eta_text,
+        "delayed": delayed,
+        "promised_date": promised,
+        "items": items,
+        "total_inr": order.get("total_inr"),
+        "courier": courier or None,
+        "created_at": order.get("created_at"),
+        "next_step": next_step,
+        "sentence": f"{sentence} {next_step}".strip(),
+    }
+
+
+def latest_order(db: Database, customer_id: Any, now: datetime | None = None) -> dict[str, Any]:
+    """Status summary of the customer's most recent order; NotFound if they have none."""
+    cid = validation.identifier(customer_id, "customer")
+    with store_call():
+        order = db[ORDERS].find_one({"customer_id": cid}, sort=[("created_at", -1)])
+    if order is None:
+        raise NotFound("no orders yet")
+    return _summary(order, now or now_utc())
+
+
+def order_status(
+    db: Database, customer_id: Any, order_id: Any, now: datetime | None = None
+) -> dict[str, Any]:
+    """Status summary of one of the customer's orders (NotFound if not theirs)."""
+    cid = validation.identifier(customer_id, "customer")
+    oid = validation.order_id(order_id)
+    with store_call():
+        order = db[ORDERS].find_one({"_id": oid, "customer_id": cid})
+    if order is None:
+        raise NotFound("no such order on your account", order_id=oid)
+    return _summary(order, now or now_utc())
+
+
+def recent_orders(db: Database, customer_id: Any, limit: int = 5) -> list[dict[str, Any]]:
+    """The customer's most recent orders, newest first (raw documents)."""
+    cid = validation.identifier(customer_id, "customer")
+    with store_call():
+        return list(db[ORDERS].find({"customer_id": cid}).sort("created_at", -1).limit(limit))
+
+
+def verify_order_owner(db: Database, order_id: Any, phone_last4: Any) -> str:
+    """For an unverified visitor: the order's customer id if the phone's last 4 digits match.
+
+    A wrong pair and an unknown order give the same NotFound so nobody can probe
+    which order numbers exist.
+    """
+    oid = validation.order_id(order_id)
+    last4 = validation.require_str(phone_last4, "phone digits", 10).replace(" ", "")
+    if not (len(last4) == 4 and last4.isdigit()):
+        raise InvalidInput("please give the last 4 digits of your registered mobile number")
+    with store_call():
+        order = db[ORDERS].find_one({"_id": oid}, {"customer_id": 1})
+        customer = (
+            db[CUSTOMERS].find_one({"_id": order["customer_id"]}, {"phone": 1}) if order else None
+        )
+    if not customer or not str(customer.get("phone", "")).endswith(last4):
+        raise NotFound("that order number and phone number don't match our records")
+    return str(customer["_id"])
+
+
+def cancel_order(
+    db: Database, customer_id: Any, order_id: Any, reason: str = "customer request",
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Cancel an order that has not shipped yet and release its stock reservation."""
+    cid = validation.identifier(customer_id, "customer")
+    oid = validation.order_id(order_id)
+    reason = validation.require_str(reason, "reason")
+    now = now or now_utc()
+    with store_call():
+        result = db[ORDERS].update_one(
+            {"_id": oid, "customer_id": cid, "status": {"$in": list(CANCELLABLE)}},
+            {
+                "$set": {"status": "cancelled", "cancel_reason": reason, "updated_at": now},
+                "$push": {"status_history": {"status": "cancelled", "at": now}},
+            },
+        )
+        if result.modified_count == 0:
+            order = db[ORDERS].find_one({"_id": oid, "customer_id": cid}, {"status": 1})
+            if order is None:
+                raise NotFound("no such order on your account", order_id=oid)
+            status = order["status"]
+            if status == "cancelled":
+                raise NotAllowed(f"order {oid} is already cancelled", order_id=oid)
+            raise NotAllowed(
+                f"order {oid} is already {STATUS_WORDS.get(status, status)}, so it can't be "
+                "cancelled now; you can refuse it at delivery or return it.",
+                order_id=oid,
+                status=status,
+            )
+        order = db[ORDERS].find_one({"_id": oid})
+        for item in order.get("items", []):
+            db[INVENTORY].update_one(
+                {"_id": f"{order['centre_id']}:{item['sku']}"},
+                {"$inc": {"available": item["quantity"], "reserved": -item["quantity"]},
+                 "$set": {"updated_at": now}},
+            )
+    return {
+        "order_id": oid,
+        "status": "cancelled",
+        "sentence": f"Done: order {oid} is cancelled. {NEXT_STEP['cancelled']}",
+    }

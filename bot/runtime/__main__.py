@@ -1,0 +1,110 @@
+"""``python -m bot.runtime run | test | stop | train`` (what the Makefile calls)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from bot.config import ROOT
+from bot.runtime import procs, training
+from bot.runtime.stack import Stack
+
+TEST_OVERRIDES = {
+    "MONGODB_URI": os.environ.get("TEST_MONGODB_URI", "mongodb://127.0.0.1:27117"),
+    "MONGODB_DB": "pharmacy_test",
+    "RASA_PORT": "5105",
+    "ACTION_PORT": "5155",
+    "GATEWAY_PORT": "8100",
+}
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop()
+
+
+def run() -> int:
+    stack = Stack.from_environment()
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        stack.up(ROOT / ".data")
+        print(stack.describe(), flush=True)
+        while True:
+            for proc in stack.started:
+                if not proc.alive():
+                    print(f"{proc.name} exited; last log lines:\n{proc.tail()}", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except (KeyboardInterrupt, _Stop):
+        print("\nstopping ...", flush=True)
+        return 0
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.down()
+
+
+def test(pytest_args: list[str]) -> int:
+    run_dir = procs.RUN_DIR / "test"
+    procs.stop_from_pidfiles(run_dir)  # a previous test run that was killed
+    data_dir = run_dir / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    stack = Stack.from_environment(TEST_OVERRIDES, run_dir=run_dir)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        stack.up(data_dir, reseed=True)
+        env = {**os.environ, **stack.env, "ASSISTANT_STACK_UP": "1"}
+        code = subprocess.run(
+            [sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env
+        ).returncode
+        if code == 5:
+            print("error: pytest collected no tests", file=sys.stderr)
+            return 1
+        return code
+    except (KeyboardInterrupt, _Stop):
+        return 130
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stack.down()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.runtime")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start everything in the foreground")
+    test_p = sub.add_parser("test", help="start a test stack, run pytest, stop it")
+    test_p.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("stop", help="stop services left by an earlier run (by pidfile)")
+    sub.add_parser("train", help="train the model if it is missing or stale")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.command == "run":
+        return run()
+    if args.command == "test":
+        pytest_args = [a for a in args.pytest_args if a != "--"]
+        return test(pytest_args or ["tests"])
+    if args.command == "stop":
+        stopped = procs.stop_from_pidfiles() + procs.stop_from_pidfiles(procs.RUN_DIR / "test")
+        print("stopped: " + (", ".join(stopped) or "nothing"))
+        return 0
+    if args.command == "train":
+        training.train_if_stale()
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

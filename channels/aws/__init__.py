@@ -1,0 +1,1 @@
+"""AWS deployables: the Lex V2 forwarder Lambda, Connect flow and Lex bot sketches."""

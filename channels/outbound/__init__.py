@@ -1,0 +1,1 @@
+"""Outbound senders: Amazon SNS SMS and the WhatsApp Cloud API."""

@@ -1,0 +1,1 @@
+"""Render Rasa bot messages for each channel (SMS, voice SSML, WhatsApp)."""

@@ -1,0 +1,1 @@
+"""Webhook authenticity checks for Twilio, Meta WhatsApp and Amazon SNS."""

