@@ -110,20 +110,23 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
     def _embed(self, texts: list[str]) -> list[dict[str, Any]]:
         return self.model.encode(
             texts,
-            output_value=None,
+            # One pass: MiniLM's sentence embedding is the mean of its token embeddings
+            # (Pooling: mean, then Normalize), so both feature types come from this output.
+            output_value="token_embeddings",
             batch_size=int(self._config["batch_size"]),
             convert_to_numpy=True,
             normalize_embeddings=False,
             show_progress_bar=False,
         )
 
-    def _token_vectors(self, text: str, tokens: list[Any], token_embeddings: Any) -> np.ndarray:
+    def _token_vectors(
+        self, text: str, tokens: list[Any], token_embeddings: np.ndarray
+    ) -> np.ndarray:
         tokenizer = self.model.tokenizer
         encoded = tokenizer(text, return_offsets_mapping=True, truncation=True,
                             max_length=self.model.max_seq_length)
         offsets = encoded["offset_mapping"]
-        embeddings = np.asarray(token_embeddings.detach().cpu().numpy()
-                                if hasattr(token_embeddings, "detach") else token_embeddings)
+        embeddings = token_embeddings
         dim = embeddings.shape[-1]
         vectors = np.zeros((len(tokens), dim), dtype=np.float32)
         for i, token in enumerate(tokens):
@@ -142,15 +145,15 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
         outputs = self._embed([m.get(TEXT) for m in todo])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         for message, output in zip(todo, outputs):
-            sentence = output["sentence_embedding"]
-            sentence = np.asarray(
-                sentence.detach().cpu().numpy() if hasattr(sentence, "detach") else sentence,
+            token_embeddings = np.asarray(
+                output.detach().cpu().numpy() if hasattr(output, "detach") else output,
                 dtype=np.float32,
             )
+            sentence = token_embeddings.mean(axis=0)
             norm = float(np.linalg.norm(sentence)) or 1.0
             sentence = (sentence / norm).reshape(1, -1)
             tokens = message.get(TOKENS_NAMES[TEXT])
-            sequence = self._token_vectors(message.get(TEXT), tokens, output["token_embeddings"])
+            sequence = self._token_vectors(message.get(TEXT), tokens, token_embeddings)
             message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
             message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))
 

@@ -18,8 +18,8 @@ import time
 import urllib.request
 from typing import Any
 
-log = logging.getLogger()
-log.setLevel(logging.INFO)
+log = logging.getLogger("lex_forwarder")
+log.setLevel(logging.INFO)  # Lambda's root handler prints it
 
 WEBHOOK_PATH = "/webhooks/voice/lex"
 TOTAL_TIMEOUT_SECONDS = 3.0

@@ -28,6 +28,7 @@ _CODE = re.compile(r"`{1,3}([^`]*)`{1,3}")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _QUOTE = re.compile(r"^\s{0,3}>\s?", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[*+•]\s+", re.MULTILINE)
+_SPACE_BEFORE_PUNCT = re.compile(r" +([!?.,;:])(?=\s|$)")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()]+", re.IGNORECASE)
 
 
@@ -66,7 +67,10 @@ def strip_markdown(text: str, keep_urls: bool = True) -> str:
 
 def tidy_whitespace(text: str) -> str:
     """Collapse runs of spaces, trim lines and drop blank lines."""
-    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
+    lines = (
+        _SPACE_BEFORE_PUNCT.sub(r"\1", re.sub(r"[ \t\u00a0]+", " ", line)).strip()
+        for line in text.splitlines()
+    )
     return "\n".join(line for line in lines if line)
 
 

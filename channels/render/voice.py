@@ -23,6 +23,8 @@ _RS_DOT = re.compile(r"\b([Rr]s)\.\s?(?=\d)")
 _CLAUSE_BREAK = re.compile(r"\s*;\s*|\s+-\s+")
 _COMMA = re.compile(r",\s+")
 _TAG = re.compile(r"<[^>]+>")
+# A URL plus a short label that only introduced it ("Track: https://...").
+_LABELLED_URL = re.compile(r"(?:\b\w+(?: \w+)?:\s*)?" + URL_RE.pattern, re.IGNORECASE)
 
 
 def speak_amount(rupees: str, paise: str | None) -> str:
@@ -63,7 +65,7 @@ def _split_long(sentence: str) -> list[str]:
 
 def sentences(text: str) -> list[str]:
     """Voice-friendly short sentences: no URLs, emoji or markdown."""
-    cleaned = re.sub(r"[ \t]{2,}", " ", URL_RE.sub("", clean_text(text, keep_urls=False)))
+    cleaned = re.sub(r"[ \t]{2,}", " ", _LABELLED_URL.sub("", clean_text(text, keep_urls=False)))
     cleaned = _RS_DOT.sub(r"\1 ", re.sub(r"\(\s*\)", "", cleaned))
     result: list[str] = []
     for line in cleaned.splitlines():

@@ -102,7 +102,10 @@ def list_message(to: str, body: str, buttons: list[Button]) -> dict[str, Any]:
         log.warning("whatsapp list truncated from %d to %d rows", len(buttons), MAX_LIST_ROWS)
     rows = []
     for b in buttons[:MAX_LIST_ROWS]:
-        row: dict[str, Any] = {"id": b.payload[:MAX_ROW_ID], "title": shorten(b.title, MAX_ROW_TITLE)}
+        row: dict[str, Any] = {
+            "id": b.payload[:MAX_ROW_ID],
+            "title": shorten(b.title, MAX_ROW_TITLE),
+        }
         if len(b.title) > MAX_ROW_TITLE:
             row["description"] = shorten(b.title, MAX_ROW_DESCRIPTION)
         rows.append(row)

@@ -92,7 +92,7 @@ def is_trusted_cert_url(url: str | None, extra_hosts: Iterable[str] = ()) -> boo
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 

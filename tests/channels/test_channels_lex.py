@@ -107,7 +107,8 @@ def test_elicit_intent_response():
         "messages": [{"contentType": "SSML", "content": "<speak>How can I help?</speak>"}],
     }
     with_intent = elicit_intent("<speak>Hi</speak>", {}, "FallbackIntent")
-    assert with_intent["sessionState"]["intent"] == {"name": "FallbackIntent", "state": "InProgress"}
+    intent = with_intent["sessionState"]["intent"]
+    assert intent == {"name": "FallbackIntent", "state": "InProgress"}
 
 
 def test_close_with_handoff():

@@ -97,7 +97,8 @@ def test_no_text_only_buttons():
 
 
 def test_buttons_without_payload_are_skipped():
-    reply = render([{"text": "Hi", "buttons": [{"title": "Broken"}, {"title": "OK", "payload": "/ok"}]}])
+    buttons = [{"title": "Broken"}, {"title": "OK", "payload": "/ok"}]
+    reply = render([{"text": "Hi", "buttons": buttons}])
     assert reply.choices == {"1": "/ok"}
 
 

@@ -23,7 +23,8 @@ OK = {
 
 
 def _client(handler):
-    return WhatsAppClient(BASE, "EAAG-token", http=httpx.Client(transport=httpx.MockTransport(handler)))
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    return WhatsAppClient(BASE, "EAAG-token", http=http)
 
 
 def test_send_posts_payload_with_bearer_token():

@@ -46,7 +46,8 @@ def test_up_to_three_buttons_use_reply_buttons():
 
 
 def test_four_to_ten_buttons_use_a_list():
-    [payload] = render(TO, [{"text": "Pick a store", "buttons": _buttons(5, "Apollo Pharmacy Koramangala")}])
+    buttons = _buttons(5, "Apollo Pharmacy Koramangala")
+    [payload] = render(TO, [{"text": "Pick a store", "buttons": buttons}])
     interactive = payload["interactive"]
     assert interactive["type"] == "list"
     assert len(interactive["action"]["button"]) <= 20
@@ -119,7 +120,8 @@ def test_parse_button_and_list_replies():
     payload = _webhook([
         {"context": context, "from": "919812345678", "id": "wamid.1", "timestamp": "1",
          "type": "interactive",
-         "interactive": {"type": "button_reply", "button_reply": {"id": "/affirm", "title": "Yes"}}},
+         "interactive": {"type": "button_reply",
+                         "button_reply": {"id": "/affirm", "title": "Yes"}}},
         {"context": context, "from": "919812345678", "id": "wamid.2", "timestamp": "2",
          "type": "interactive",
          "interactive": {"type": "list_reply", "list_reply": {

@@ -1,0 +1,463 @@
+"""Home sample collection for lab tests: understand the tests, quote, offer slots, book.
+
+* :func:`resolve_lab_tests` turns "cbc and hba1c" / "t3 t4 tsh" / a list of names or codes
+  into catalogue documents (alias match, typo-tolerant); unknown names raise NotFound.
+* :func:`lab_quote` checks the pincode has home collection and gives the price, fasting
+  and preparation instructions and report time.
+* :func:`find_lab_slots` offers collection slots with seats left (fasting: before 10 am).
+* :func:`book_lab_test` takes one seat with a conditional ``$inc`` (never below zero) and
+  records the ``lab_bookings`` document; if that write fails the seat is given back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+import secrets
+import string
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from bot import validation
+from bot.catalogue import Catalogue, normalise_name
+from bot.clock import describe_moment, now_utc, to_ist
+from bot.db import store_call
+from bot.errors import InvalidInput, NotFound, NotServiceable, SlotUnavailable, StoreUnavailable
+from bot.schema import LAB_BOOKINGS, LAB_SLOTS
+from bot.timeparse import TimeWindow
+
+log = logging.getLogger(__name__)
+
+BOOKING_LEAD = timedelta(hours=1)  # a collector needs an hour's notice
+FASTING_LAST_HOUR = 10  # fasting collections start before 10:00 IST
+MAX_TESTS = 20
+MAX_LIMIT = 20
+FUZZY_CUTOFF = 0.85
+_ID_CHARS = string.ascii_uppercase + string.digits
+
+_SPLIT_RE = re.compile(r"\s*(?:,|;|&|\n|\band\b|\baur\b|\bplus\b|\balso\b|\bwith\b)\s*")
+# Words around test names that are not test names themselves.
+_FILLER = {
+    "test", "tests", "tst", "check", "checkup", "check-up", "lab", "labs", "report", "reports",
+    "please", "pls", "the", "a", "an", "my", "me", "i", "for", "of", "book", "bk", "want",
+    "need", "do", "get", "home", "sample", "collection", "level", "levels", "karwana",
+    "karwani", "karna", "karni", "karao", "karo", "hai", "ka", "ki", "ke", "chahiye", "mujhe",
+    "bhi", "+", "/", ".", "%",
+}
+
+
+# -- helpers ----------------------------------------------------------------
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return now_utc()
+    if not isinstance(now, datetime):
+        raise InvalidInput("now must be a datetime", field="now")
+    if now.tzinfo is None:
+        return now.replace(tzinfo=timezone.utc)
+    return now.astimezone(timezone.utc)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
+        timezone.utc)
+
+
+def _money(amount: float) -> str:
+    return f"₹{int(amount)}" if float(amount).is_integer() else f"₹{amount:.2f}"
+
+
+def _limit(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
+    return value
+
+
+def _fasting_hours(value: Any) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24:
+        raise InvalidInput("fasting hours must be a whole number from 0 to 24",
+                           field="fasting_hours")
+    return value
+
+
+def _new_booking_id() -> str:
+    return "LB" + "".join(secrets.choice(_ID_CHARS) for _ in range(10))
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _public(test: dict) -> dict:
+    out = dict(test)
+    out["code"] = test["_id"]
+    return out
+
+
+def collection_centre(catalogue: Catalogue, pincode: Any) -> dict:
+    """The centre offering home collection at ``pincode`` or NotServiceable."""
+    pin = validation.pincode(pincode)
+    centre = catalogue.centre_for_pincode(pin)
+    if centre is None:
+        raise NotServiceable(f"we do not serve pincode {pin} yet", pincode=pin)
+    if not centre.get("lab_collection"):
+        raise NotServiceable(f"home sample collection is not available at pincode {pin} yet",
+                             pincode=pin)
+    return {**centre, "pincode": pin}
+
+
+# -- understanding tests ------------------------------------------------------
+def _alias_map(catalogue: Catalogue) -> dict[str, dict]:
+    aliases: dict[str, dict] = {}
+    for test in catalogue.all_lab_tests():
+        for alias in [test["_id"], test.get("name", ""), *(test.get("aliases") or [])]:
+            key = normalise_name(str(alias))
+            if key:
+                aliases.setdefault(key, test)
+    return aliases
+
+
+def _fuzzy(phrase: str, aliases: dict[str, dict]) -> dict | None:
+    match = difflib.get_close_matches(phrase, list(aliases), n=1, cutoff=FUZZY_CUTOFF)
+    return aliases[match[0]] if match else None
+
+
+def _parse_segment(segment: str, aliases: dict[str, dict], longest: int,
+                   found: list[dict], unknown: list[str]) -> None:
+    """Greedy longest alias match over the words of one segment; typos fall back to difflib."""
+    words: list[str] = []
+    for word in normalise_name(segment).split():
+        if word in aliases:
+            words.append(word)
+        else:  # "t3/t4/tsh", "cbc+esr", "cbc."
+            words.extend(part for part in re.split(r"[/+]", word.strip(".")) if part)
+    pending: list[str] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        phrase = " ".join(pending)
+        test = _fuzzy(phrase, aliases)
+        if test is not None:
+            found.append(test)
+        else:
+            for word in pending:
+                test = _fuzzy(word, aliases) if len(word) >= 4 else None
+                if test is not None:
+                    found.append(test)
+                else:
+                    unknown.append(word)
+        pending.clear()
+
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            phrase = " ".join(words[i:i + size])
+            if phrase in aliases:
+                flush()
+                found.append(aliases[phrase])
+                i += size
+                break
+        else:
+            if words[i] in _FILLER:
+                flush()
+            else:
+                pending.append(words[i])
+            i += 1
+    flush()
+
+
+def resolve_lab_tests(catalogue: Catalogue, text_or_list: str | list[str]) -> list[dict]:
+    """Catalogue documents (plus ``code``) for the tests named, in order, without repeats.
+
+    Raises InvalidInput for a wrong type, NotFound naming what was not understood, and
+    StoreUnavailable when MongoDB is down.
+    """
+    if isinstance(text_or_list, str):
+        items = [validation.require_str(text_or_list, "lab tests")]
+    elif isinstance(text_or_list, (list, tuple)):
+        if not text_or_list:
+            raise InvalidInput("no lab test given", field="lab_tests")
+        if len(text_or_list) > MAX_TESTS:
+            raise InvalidInput(f"at most {MAX_TESTS} tests at a time", field="lab_tests")
+        items = [validation.require_str(item, "lab test") for item in text_or_list]
+    else:
+        raise InvalidInput("lab tests must be text or a list of names", field="lab_tests")
+
+    aliases = _alias_map(catalogue)
+    longest = max((len(a.split()) for a in aliases), default=1)
+    found: list[dict] = []
+    unknown: list[str] = []
+    for item in items:
+        for segment in _SPLIT_RE.split(item.lower()):
+            if segment.strip():
+                _parse_segment(segment, aliases, longest, found, unknown)
+    if unknown:
+        names = ", ".join(f"'{w}'" for w in dict.fromkeys(unknown))
+        raise NotFound(f"I could not find a lab test called {names}", unknown=unknown)
+    unique = list({test["_id"]: test for test in found}.values())
+    if not unique:
+        raise NotFound("I could not find a lab test in that", unknown=[])
+    return [_public(test) for test in unique]
+
+
+# -- quote --------------------------------------------------------------------
+def _load_tests(catalogue: Catalogue, tests: Any) -> list[dict]:
+    """Authoritative catalogue documents for test dicts or codes (prices are never trusted
+    from the caller)."""
+    if not isinstance(tests, (list, tuple)) or not tests:
+        raise InvalidInput("give at least one lab test", field="tests")
+    if len(tests) > MAX_TESTS:
+        raise InvalidInput(f"at most {MAX_TESTS} tests at a time", field="tests")
+    loaded: dict[str, dict] = {}
+    for item in tests:
+        raw = item.get("code", item.get("_id")) if isinstance(item, dict) else item
+        code = validation.identifier(raw, "lab test")
+        if code in loaded:
+            continue
+        test = catalogue.lab_test(code)
+        if test is None:
+            raise NotFound(f"there is no lab test with code {code}", code=code)
+        loaded[code] = test
+    return list(loaded.values())
+
+
+def fasting_instruction(fasting_hours: int, preparations: list[str] | None = None) -> str:
+    """'Please fast for 10–12 hours before the collection: water is fine.' (+ other notes)."""
+    if fasting_hours > 0:
+        text = (f"Please fast for {fasting_hours}–{fasting_hours + 2} hours before the "
+                "collection: water is fine.")
+    else:
+        text = "No fasting is needed: you can eat and drink as usual."
+    notes = []
+    for note in preparations or []:
+        note = note.strip()
+        if note and "fast" not in note.lower() and note not in notes:
+            notes.append(note if note.endswith(".") else note + ".")
+    return " ".join([text, *notes])
+
+
+def report_time_text(report_hours: int) -> str:
+    if report_hours <= 24:
+        return f"Reports are usually ready within {report_hours} hours."
+    return f"Reports are usually ready within {math.ceil(report_hours / 24)} days."
+
+
+def lab_quote(catalogue: Catalogue, tests: list[dict], pincode: str) -> dict:
+    """Price, fasting/preparation instructions and report time for tests at a pincode.
+
+    Raises InvalidInput, NotFound (unknown test code), NotServiceable (no home collection
+    at the pincode) and StoreUnavailable.
+    """
+    docs = _load_tests(catalogue, tests)
+    centre = collection_centre(catalogue, pincode)
+    total = round(sum(float(t.get("price_inr") or 0) for t in docs), 2)
+    fasting = max(int(t.get("fasting_hours") or 0) for t in docs)
+    report_hours = max(int(t.get("report_hours") or 24) for t in docs)
+    instructions = fasting_instruction(fasting, [t.get("preparation") or "" for t in docs])
+    names = [t.get("name", t["_id"]) for t in docs]
+    report_time = report_time_text(report_hours)
+    return {
+        "tests": [{"code": t["_id"], "name": t.get("name", t["_id"]),
+                   "price_inr": t.get("price_inr"), "fasting_hours": t.get("fasting_hours", 0)}
+                  for t in docs],
+        "test_codes": [t["_id"] for t in docs],
+        "test_names": names,
+        "total_inr": total,
+        "fasting_hours": fasting,
+        "instructions": instructions,
+        "report_hours": report_hours,
+        "report_time": report_time,
+        "centre_id": centre["_id"],
+        "centre_name": centre.get("name"),
+        "pincode": centre["pincode"],
+        "summary": (f"Home collection for {_join(names)} at {centre['pincode']}: "
+                    f"{_money(total)}. {instructions} {report_time}"),
+    }
+
+
+# -- slots --------------------------------------------------------------------
+def _fits_fasting(start: datetime, fasting_hours: int) -> bool:
+    return fasting_hours == 0 or to_ist(start).hour < FASTING_LAST_HOUR
+
+
+def find_lab_slots(
+    db: Database,
+    catalogue: Catalogue,
+    pincode: str,
+    window: TimeWindow | None,
+    fasting_hours: int,
+    limit: int = 3,
+    now: datetime | None = None,
+) -> list[dict]:
+    """Collection slots with a seat left at the pincode's centre, best first.
+
+    Inside ``window`` first, then the nearest after it (the nearest before it only when
+    neither exists); at least an hour ahead; before 10 am IST when fasting is needed.
+    """
+    centre = collection_centre(catalogue, pincode)
+    fasting = _fasting_hours(fasting_hours)
+    count = _limit(limit)
+    if window is not None and not isinstance(window, TimeWindow):
+        raise InvalidInput("window must be a TimeWindow", field="window")
+    moment = _now(now)
+    earliest = moment + BOOKING_LEAD
+
+    buckets: list[tuple[str, dict, int]] = []
+    if window is None:
+        buckets.append(("any", {"$gt": earliest}, 1))
+    else:
+        if window.end > earliest:
+            buckets.append(("inside", {"$gt": earliest, "$gte": window.start,
+                                       "$lt": window.end}, 1))
+        buckets.append(("after", {"$gt": earliest, "$gte": window.end}, 1))
+
+    # Fasting slots are 4 of ~13 a day, so read ahead further when filtering them.
+    fetch = count if fasting == 0 else max(count * 8, 100)
+    chosen: list[tuple[str, dict]] = []
+
+    def collect(name: str, start_filter: dict, direction: int) -> None:
+        query = {"centre_id": centre["_id"], "remaining": {"$gte": 1}, "start": start_filter}
+        with store_call():
+            rows = list(db[LAB_SLOTS].find(query).sort([("start", direction), ("_id", 1)])
+                        .limit(fetch))
+        for row in rows:
+            if len(chosen) >= count:
+                return
+            if _fits_fasting(_as_utc(row["start"]), fasting):
+                chosen.append((name, row))
+
+    for name, start_filter, direction in buckets:
+        if len(chosen) < count:
+            collect(name, start_filter, direction)
+    if not chosen and window is not None:
+        collect("before", {"$gt": earliest, "$lt": window.start}, -1)
+
+    results = []
+    for name, row in chosen:
+        start = _as_utc(row["start"])
+        results.append({
+            "slot_id": row["_id"],
+            "centre_id": row["centre_id"],
+            "start": start,
+            "end": _as_utc(row["end"]) if row.get("end") else start + timedelta(hours=1),
+            "remaining": row.get("remaining"),
+            "in_window": None if window is None else name == "inside",
+            "label": describe_moment(start, moment),
+        })
+    return results
+
+
+# -- booking ------------------------------------------------------------------
+def _give_back_seat(db: Database, slot_id: str) -> None:
+    try:
+        with store_call():
+            db[LAB_SLOTS].update_one({"_id": slot_id}, {"$inc": {"remaining": 1}})
+    except Exception:  # the original error matters more: log this one
+        log.exception("could not give back a seat on lab slot %s", slot_id)
+
+
+def _check_slot(slot: dict | None, centre_id: str, fasting: int, now: datetime) -> None:
+    if slot is None or slot.get("centre_id") != centre_id:
+        raise NotFound("that collection slot is not available for this pincode")
+    start = _as_utc(slot["start"])
+    if start <= now:
+        raise SlotUnavailable("that collection slot is in the past", reason="past")
+    if not _fits_fasting(start, fasting):
+        raise SlotUnavailable("these tests need fasting, so please pick a slot before 10 am",
+                              reason="fasting")
+
+
+def book_lab_test(
+    db: Database,
+    catalogue: Catalogue,
+    customer_id: str,
+    test_codes: list[str],
+    pincode: str,
+    slot_id: str,
+    now: datetime | None = None,
+) -> dict:
+    """Book home collection of ``test_codes`` in ``slot_id``; returns the booking with a
+    ``confirmation`` (including the fasting instruction).
+
+    Raises InvalidInput, NotFound (unknown test / slot not at this pincode's centre),
+    NotServiceable, SlotUnavailable (full, past, or after 10 am for fasting tests;
+    ``details["reason"]``) and StoreUnavailable.
+    """
+    cid = validation.identifier(customer_id, "customer id")
+    sid = validation.identifier(slot_id, "slot id")
+    if not isinstance(test_codes, (list, tuple)):
+        raise InvalidInput("test codes must be a list", field="test_codes")
+    codes = [validation.identifier(code, "lab test") for code in test_codes]
+    quote = lab_quote(catalogue, codes, pincode)
+    centre_id = quote["centre_id"]
+    moment = _now(now)
+
+    with store_call():
+        slot = db[LAB_SLOTS].find_one({"_id": sid})
+    _check_slot(slot, centre_id, quote["fasting_hours"], moment)
+
+    with store_call():
+        result = db[LAB_SLOTS].update_one(
+            {"_id": sid, "centre_id": centre_id, "remaining": {"$gte": 1},
+             "start": {"$gt": moment}},
+            {"$inc": {"remaining": -1}},
+        )
+    if result.modified_count != 1:
+        with store_call():
+            slot = db[LAB_SLOTS].find_one({"_id": sid})
+        _check_slot(slot, centre_id, quote["fasting_hours"], moment)
+        raise SlotUnavailable("that collection slot has just filled up", reason="full")
+
+    start = _as_utc(slot["start"])  # type: ignore[index]
+    doc: dict[str, Any] = {
+        "customer_id": cid,
+        "tests": quote["test_codes"],
+        "test_names": quote["test_names"],
+        "slot_id": sid,
+        "centre_id": centre_id,
+        "pincode": quote["pincode"],
+        "start": start,
+        "fasting_hours": quote["fasting_hours"],
+        "instructions": quote["instructions"],
+        "total_inr": quote["total_inr"],
+        "status": "booked",
+        "created_at": moment,
+    }
+    try:
+        for _attempt in range(3):
+            doc["_id"] = _new_booking_id()
+            try:
+                with store_call():
+                    db[LAB_BOOKINGS].insert_one(doc)
+                break
+            except DuplicateKeyError:
+                continue  # booking id collision: draw another
+        else:
+            raise StoreUnavailable("the booking could not be saved right now")
+    except BaseException:
+        _give_back_seat(db, sid)
+        raise
+
+    when = describe_moment(start, moment)
+    confirmation = (
+        f"Your home sample collection for {_join(quote['test_names'])} is booked for {when}. "
+        f"Total {_money(quote['total_inr'])}, payable at collection. {quote['instructions']} "
+        f"{quote['report_time']} Your booking ID is {doc['_id']}."
+    )
+    booking = dict(doc)
+    booking.update({
+        "booking_id": doc["_id"],
+        "centre_name": quote["centre_name"],
+        "report_time": quote["report_time"],
+        "confirmation": confirmation,
+    })
+    return booking
