@@ -41,6 +41,10 @@ FUZZY_CUTOFF = 0.85
 _ID_CHARS = string.ascii_uppercase + string.digits
 
 _SPLIT_RE = re.compile(r"\s*(?:,|;|&|\n|\band\b|\baur\b|\bplus\b|\balso\b|\bwith\b)\s*")
+_CLAUSE_SPLIT_RE = re.compile(r";|,\s*(?=avoid\b)")
+_DROP_NOTE_RE = re.compile(
+    r"\bfast|\beat\b|no (?:special )?preparation|any time|water is allowed|plain water", re.I
+)
 # Words around test names that are not test names themselves.
 _FILLER = {
     "test", "tests", "tst", "check", "checkup", "check-up", "lab", "labs", "report", "reports",
@@ -133,12 +137,7 @@ def _fuzzy(phrase: str, aliases: dict[str, dict]) -> dict | None:
 def _parse_segment(segment: str, aliases: dict[str, dict], longest: int,
                    found: list[dict], unknown: list[str]) -> None:
     """Greedy longest alias match over the words of one segment; typos fall back to difflib."""
-    words: list[str] = []
-    for word in normalise_name(segment).split():
-        if word in aliases:
-            words.append(word)
-        else:  # "t3/t4/tsh", "cbc+esr", "cbc."
-            words.extend(part for part in re.split(r"[/+]", word.strip(".")) if part)
+    words = normalise_name(segment).split()
     pending: list[str] = []
 
     def flush() -> None:
@@ -167,7 +166,11 @@ def _parse_segment(segment: str, aliases: dict[str, dict], longest: int,
                 i += size
                 break
         else:
-            if words[i] in _FILLER:
+            parts = [p for p in re.split(r"[/+]", words[i].strip(".")) if p]
+            if parts != [words[i]] and parts:  # "t3/t4/tsh", "cbc+esr", "cbc.": look again
+                words[i:i + 1] = parts
+                continue
+            if words[i] in _FILLER or not parts:
                 flush()
             else:
                 pending.append(words[i])
@@ -230,18 +233,30 @@ def _load_tests(catalogue: Catalogue, tests: Any) -> list[dict]:
     return list(loaded.values())
 
 
+def _fasting_span(hours: int) -> str:
+    """10 → '8–10', 12 → '10–12': never more than the test needs, never under 8 hours."""
+    low = max(hours - 2, 8)
+    return f"{low}–{hours}" if low < hours else f"{hours}"
+
+
 def fasting_instruction(fasting_hours: int, preparations: list[str] | None = None) -> str:
-    """'Please fast for 10–12 hours before the collection: water is fine.' (+ other notes)."""
+    """'Please fast for 10–12 hours before the collection: water is fine.' plus the tests'
+    other preparation notes (notes about fasting or eating are left out: the first sentence
+    covers every test booked together)."""
     if fasting_hours > 0:
-        text = (f"Please fast for {fasting_hours}–{fasting_hours + 2} hours before the "
-                "collection: water is fine.")
+        text = (f"Please fast for {_fasting_span(fasting_hours)} hours before the collection: "
+                "water is fine.")
     else:
         text = "No fasting is needed: you can eat and drink as usual."
-    notes = []
-    for note in preparations or []:
-        note = note.strip()
-        if note and "fast" not in note.lower() and note not in notes:
-            notes.append(note if note.endswith(".") else note + ".")
+    notes: list[str] = []
+    for preparation in preparations or []:
+        for clause in _CLAUSE_SPLIT_RE.split(preparation or ""):
+            clause = clause.strip().rstrip(".").strip()
+            if not clause or _DROP_NOTE_RE.search(clause):
+                continue
+            note = clause[0].upper() + clause[1:] + "."
+            if note not in notes:
+                notes.append(note)
     return " ".join([text, *notes])
 
 

@@ -246,6 +246,8 @@ def _find_times(text: str, parsed: _Parsed) -> str:
             mer1 = mer2
         r1 = _resolve_hour(h1, mer1, None)
         r2 = _resolve_hour(h2, mer2, None)
+        if r1 is not None and r2 is not None and r2 <= r1 and not mer2 and r2 + 12 < 24:
+            r2 += 12  # "5 se 7 baje": the guess for 5 (pm) carries over to 7
         if r1 is not None and r2 is not None and m1 < 60 and m2 < 60:
             parsed.range_ = (r1, m1, r2, m2)
             return _cut(text, match)
