@@ -1,4 +1,9 @@
-"""The channel gateway (FastAPI): the only public entry point; Rasa stays on 127.0.0.1."""
+"""The channel gateway (FastAPI): the only public entry point; Rasa stays on 127.0.0.1.
+
+Each channel lives in its own router module under ``channels/routes/``; this
+module builds the app, its shared clients (HTTP, MongoDB, Redis cache, Rasa)
+and the health endpoint.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +14,44 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from bot.cache import get_cache
 from bot.config import load_settings
+from bot.db import get_db
+from channels.assistant import AssistantClient
 from channels.health import component_status
+from channels.limits import BodySizeLimit
+from channels.settings import load_channel_settings
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.settings = load_settings()
+    settings = load_settings()
+    app.state.settings = settings
+    app.state.channels = load_channel_settings()
     app.state.http = httpx.AsyncClient()
+    app.state.db = get_db(settings)
+    app.state.cache = get_cache(settings)
+    app.state.assistant = AssistantClient(settings.rasa_url, app.state.http)
     try:
         yield
     finally:
         await app.state.http.aclose()
 
 
-app = FastAPI(title="Pharmacy care assistant gateway", lifespan=lifespan)
+def create_app() -> FastAPI:
+    app = FastAPI(title="Pharmacy care assistant gateway", lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_bytes=load_channel_settings().max_body_bytes)
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """200 with every component's status when all are up, 503 naming what is down."""
+        status = await component_status(app.state.settings, app.state.http)
+        down = sorted(name for name, ok in status.items() if not ok)
+        body = {"status": "ok" if not down else "degraded", "components": status, "down": down}
+        return JSONResponse(body, status_code=200 if not down else 503)
+
+    # Channel routers (one module each) are included here.
+    return app
 
 
-@app.get("/healthz")
-async def healthz() -> JSONResponse:
-    """200 with every component's status when all are up, 503 naming what is down."""
-    status = await component_status(app.state.settings, app.state.http)
-    down = sorted(name for name, ok in status.items() if not ok)
-    body = {"status": "ok" if not down else "degraded", "components": status, "down": down}
-    return JSONResponse(body, status_code=200 if not down else 503)
+app = create_app()

@@ -133,7 +133,7 @@ class Stack:
         if gateway:
             gw = self._start("gateway", [
                 PY, "-m", "uvicorn", "channels.gateway:app", "--host", "127.0.0.1",
-                "--port", env["GATEWAY_PORT"],
+                "--port", env["GATEWAY_PORT"], "--ws", "wsproto",
             ])
         procs.wait_until(
             lambda: _http_ok(f"http://127.0.0.1:{env['ACTION_PORT']}/health"), 120,
