@@ -1,0 +1,37 @@
+"""One user turn, whatever the channel: resolve identity, ask Rasa, fall back politely."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from channels.assistant import FALLBACK_MESSAGES, AssistantClient, AssistantUnavailable
+from channels.identity import conversation_id, turn_metadata
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A verified inbound message. ``subject`` is the phone number or web session id."""
+
+    channel: str
+    subject: str
+    text: str
+    customer_id: str | None = None
+    extra_metadata: dict[str, Any] | None = None
+
+
+async def run_turn(assistant: AssistantClient, secret: str, turn: Turn) -> list[dict[str, Any]]:
+    """Send the turn to Rasa under an HMAC conversation id; never raises for Rasa outages."""
+    sender = conversation_id(turn.channel, turn.subject, secret)
+    text = turn.text.strip()[:MAX_TEXT_CHARS]
+    metadata = turn_metadata(turn.channel, turn.customer_id, **(turn.extra_metadata or {}))
+    try:
+        return await assistant.send(sender, text, metadata)
+    except AssistantUnavailable as exc:
+        log.warning("assistant unavailable for %s turn: %s", turn.channel, exc)
+        return [dict(m) for m in FALLBACK_MESSAGES]
