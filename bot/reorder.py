@@ -70,7 +70,9 @@ def _resolve(catalogue: Catalogue, name: str) -> dict:
     return med
 
 
-def _covered_by_prescription(db: Database, customer_id: str, meds: list[dict], now: datetime) -> set[str]:
+def _covered_by_prescription(
+    db: Database, customer_id: str, meds: list[dict], now: datetime
+) -> set[str]:
     with store_call():
         rxs = list(
             db[PRESCRIPTIONS].find(
@@ -154,9 +156,11 @@ def quote_reorder(
             ][:3]
             hint = ""
             if subs:
-                hint = " Same salt and strength in stock: " + ", ".join(
-                    f"{s['brand']} (₹{s['mrp_inr']:.2f})" for s in subs
-                ) + "."
+                hint = (
+                    " Same salt and strength in stock: "
+                    + ", ".join(f"{s['brand']} (₹{s['mrp_inr']:.2f})" for s in subs)
+                    + "."
+                )
             raise OutOfStock(
                 f"{med['brand']} is out of stock near you.{hint}",
                 sku=med["_id"],

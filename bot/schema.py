@@ -22,8 +22,19 @@ LAB_BOOKINGS = "lab_bookings"
 HANDOFF_TICKETS = "handoff_tickets"
 
 ALL_COLLECTIONS = (
-    CUSTOMERS, CENTRES, MEDICINES, INVENTORY, PRESCRIPTIONS, ORDERS, DOCTORS,
-    DOCTOR_SLOTS, DOCTOR_CALLS, LAB_TESTS, LAB_SLOTS, LAB_BOOKINGS, HANDOFF_TICKETS,
+    CUSTOMERS,
+    CENTRES,
+    MEDICINES,
+    INVENTORY,
+    PRESCRIPTIONS,
+    ORDERS,
+    DOCTORS,
+    DOCTOR_SLOTS,
+    DOCTOR_CALLS,
+    LAB_TESTS,
+    LAB_SLOTS,
+    LAB_BOOKINGS,
+    HANDOFF_TICKETS,
 )
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -38,7 +49,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("customer_id", ASCENDING), ("valid_until", ASCENDING)], name="customer_valid")
     ],
     ORDERS: [
-        IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)], name="customer_recent"),
+        IndexModel(
+            [("customer_id", ASCENDING), ("created_at", DESCENDING)], name="customer_recent"
+        ),
         IndexModel([("status", ASCENDING)], name="status"),
     ],
     DOCTORS: [IndexModel([("speciality", ASCENDING)], name="speciality")],
@@ -47,7 +60,9 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("speciality", ASCENDING), ("status", ASCENDING), ("start", ASCENDING)],
             name="speciality_free_start",
         ),
-        IndexModel([("doctor_id", ASCENDING), ("start", ASCENDING)], unique=True, name="doctor_start"),
+        IndexModel(
+            [("doctor_id", ASCENDING), ("start", ASCENDING)], unique=True, name="doctor_start"
+        ),
     ],
     DOCTOR_CALLS: [
         IndexModel([("slot_id", ASCENDING)], unique=True, name="slot_unique"),
@@ -55,9 +70,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     LAB_TESTS: [IndexModel([("aliases", ASCENDING)], name="aliases")],
     LAB_SLOTS: [
-        IndexModel([("centre_id", ASCENDING), ("start", ASCENDING)], unique=True, name="centre_start")
+        IndexModel(
+            [("centre_id", ASCENDING), ("start", ASCENDING)], unique=True, name="centre_start"
+        )
     ],
-    LAB_BOOKINGS: [IndexModel([("customer_id", ASCENDING), ("start", ASCENDING)], name="customer_start")],
+    LAB_BOOKINGS: [
+        IndexModel([("customer_id", ASCENDING), ("start", ASCENDING)], name="customer_start")
+    ],
     HANDOFF_TICKETS: [
         IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="status_created")
     ],

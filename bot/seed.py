@@ -84,22 +84,24 @@ def catalogue_fingerprint(directory: Path = CATALOGUE_DIR) -> str:
 def load_medicines(directory: Path = CATALOGUE_DIR) -> list[dict[str, Any]]:
     meds = []
     for row in read_csv("medicines.csv", directory):
-        meds.append({
-            "_id": row["sku"],
-            "brand": row["brand"],
-            "brand_lc": normalise_name(row["brand"]),
-            "generic": row["generic"],
-            "strength": row["strength"],
-            "salt_key": f"{row['generic'].lower()}|{row['strength'].lower()}",
-            "form": row["form"],
-            "pack_size": int(row["pack_size"]),
-            "pack_unit": row["pack_unit"],
-            "mrp_inr": float(row["mrp_inr"]),
-            "rx_required": _bool(row["rx_required"]),
-            "schedule": row["schedule"],
-            "therapy": row["therapy"],
-            "manufacturer": row["manufacturer"],
-        })
+        meds.append(
+            {
+                "_id": row["sku"],
+                "brand": row["brand"],
+                "brand_lc": normalise_name(row["brand"]),
+                "generic": row["generic"],
+                "strength": row["strength"],
+                "salt_key": f"{row['generic'].lower()}|{row['strength'].lower()}",
+                "form": row["form"],
+                "pack_size": int(row["pack_size"]),
+                "pack_unit": row["pack_unit"],
+                "mrp_inr": float(row["mrp_inr"]),
+                "rx_required": _bool(row["rx_required"]),
+                "schedule": row["schedule"],
+                "therapy": row["therapy"],
+                "manufacturer": row["manufacturer"],
+            }
+        )
     return meds
 
 
@@ -122,17 +124,19 @@ def load_lab_tests(directory: Path = CATALOGUE_DIR) -> list[dict[str, Any]]:
     for row in read_csv("lab_tests.csv", directory):
         aliases = {normalise_name(a) for a in _split(row["aliases"])}
         aliases.add(normalise_name(row["name"]))
-        tests.append({
-            "_id": row["code"],
-            "name": row["name"],
-            "aliases": sorted(a for a in aliases if a),
-            "sample_type": row["sample_type"],
-            "fasting_hours": int(row["fasting_hours"] or 0),
-            "price_inr": float(row["price_inr"]),
-            "report_hours": int(row["report_hours"] or 24),
-            "category": row["category"],
-            "preparation": row["preparation"],
-        })
+        tests.append(
+            {
+                "_id": row["code"],
+                "name": row["name"],
+                "aliases": sorted(a for a in aliases if a),
+                "sample_type": row["sample_type"],
+                "fasting_hours": int(row["fasting_hours"] or 0),
+                "price_inr": float(row["price_inr"]),
+                "report_hours": int(row["report_hours"] or 24),
+                "category": row["category"],
+                "preparation": row["preparation"],
+            }
+        )
     return tests
 
 
@@ -161,6 +165,10 @@ def _phone(rng: random.Random, used: set[str]) -> str:
             return number
 
 
+_STREET_NAMES = ["Shanti", "Sai", "Green", "Lake", "Rose", "Ganga"]
+_STREET_KINDS = ["Apartments", "Residency", "Nagar", "Enclave", "Heights"]
+
+
 def build_customers(rng: random.Random, centres: list[dict], anchor: datetime) -> list[dict]:
     people = read_csv("people.csv")
     used = {c[3] for c in DEMO_CUSTOMERS}
@@ -176,39 +184,56 @@ def build_customers(rng: random.Random, centres: list[dict], anchor: datetime) -
             language = person["language"]
             phone = _phone(rng, used)
         pincode = centre["pincodes"][rng.randrange(len(centre["pincodes"]))]
-        addresses = [{
-            "label": "home",
-            "line1": f"{rng.randrange(1, 400)}, {rng.choice(['Shanti', 'Sai', 'Green', 'Lake', 'Rose', 'Ganga'])} "
-                     f"{rng.choice(['Apartments', 'Residency', 'Nagar', 'Enclave', 'Heights'])}",
-            "city": centre["city"],
-            "state": centre["state"],
-            "pincode": pincode,
-        }]
+        addresses = [
+            {
+                "label": "home",
+                "line1": f"{rng.randrange(1, 400)}, {rng.choice(_STREET_NAMES)} "
+                f"{rng.choice(_STREET_KINDS)}",
+                "city": centre["city"],
+                "state": centre["state"],
+                "pincode": pincode,
+            }
+        ]
         if index % 60 == 59:  # a few customers live where no centre delivers yet
             addresses[0]["pincode"] = f"79{index:04d}"[:6]
             addresses[0]["city"] = "Aizawl"
             addresses[0]["state"] = "Mizoram"
-        customers.append({
-            "_id": cid,
-            "name": f"{first} {last}",
-            "phone": phone,
-            "language": language,
-            "addresses": addresses,
-            "created_at": anchor - timedelta(days=200 + rng.randrange(400)),
-        })
+        customers.append(
+            {
+                "_id": cid,
+                "name": f"{first} {last}",
+                "phone": phone,
+                "language": language,
+                "addresses": addresses,
+                "created_at": anchor - timedelta(days=200 + rng.randrange(400)),
+            }
+        )
     return customers
 
 
 _THERAPY_PROFILES = [
-    ["diabetes", "hypertension"], ["thyroid"], ["cardiac", "lipids"], ["respiratory", "allergy"],
-    ["gastro", "pain-fever"], ["vitamins"], ["diabetes", "lipids"], ["hypertension"],
-    ["neurology"], ["dermatology", "allergy"], ["cough-cold", "pain-fever"], ["psychiatry"],
+    ["diabetes", "hypertension"],
+    ["thyroid"],
+    ["cardiac", "lipids"],
+    ["respiratory", "allergy"],
+    ["gastro", "pain-fever"],
+    ["vitamins"],
+    ["diabetes", "lipids"],
+    ["hypertension"],
+    ["neurology"],
+    ["dermatology", "allergy"],
+    ["cough-cold", "pain-fever"],
+    ["psychiatry"],
 ]
 
 
 def build_orders(
-    rng: random.Random, customers: list[dict], meds: list[dict], centres: dict[str, dict],
-    pincode_centre: dict[str, str], now: datetime,
+    rng: random.Random,
+    customers: list[dict],
+    meds: list[dict],
+    centres: dict[str, dict],
+    pincode_centre: dict[str, str],
+    now: datetime,
 ) -> list[dict]:
     by_therapy: dict[str, list[dict]] = defaultdict(list)
     for med in meds:
@@ -234,26 +259,44 @@ def build_orders(
             latest_status = statuses[index % len(statuses)]
         for k in range(n_orders):
             latest = k == n_orders - 1
-            age_days = (n_orders - 1 - k) * 30 + (rng.randrange(1, 3) if latest else rng.randrange(5))
+            age_days = (n_orders - 1 - k) * 30 + (
+                rng.randrange(1, 3) if latest else rng.randrange(5)
+            )
             created = now - timedelta(days=age_days, hours=rng.randrange(1, 10))
-            status = latest_status if latest else rng.choice(["delivered"] * 8 + ["cancelled", "returned"])
+            status = (
+                latest_status
+                if latest
+                else rng.choice(["delivered"] * 8 + ["cancelled", "returned"])
+            )
             late = status == "shipped_late"
             if late:
                 status = "shipped"
             items = []
             for med in regular[: 1 + rng.randrange(len(regular))]:
                 qty = 1 + rng.randrange(3)
-                items.append({
-                    "sku": med["_id"], "brand": med["brand"], "generic": med["generic"],
-                    "strength": med["strength"], "quantity": qty, "unit_price_inr": med["mrp_inr"],
-                })
+                items.append(
+                    {
+                        "sku": med["_id"],
+                        "brand": med["brand"],
+                        "generic": med["generic"],
+                        "strength": med["strength"],
+                        "quantity": qty,
+                        "unit_price_inr": med["mrp_inr"],
+                    }
+                )
             if rng.random() < 0.3:
                 extra = rng.choice(meds)
                 if extra["_id"] not in {i["sku"] for i in items} and not extra["rx_required"]:
-                    items.append({
-                        "sku": extra["_id"], "brand": extra["brand"], "generic": extra["generic"],
-                        "strength": extra["strength"], "quantity": 1, "unit_price_inr": extra["mrp_inr"],
-                    })
+                    items.append(
+                        {
+                            "sku": extra["_id"],
+                            "brand": extra["brand"],
+                            "generic": extra["generic"],
+                            "strength": extra["strength"],
+                            "quantity": 1,
+                            "unit_price_inr": extra["mrp_inr"],
+                        }
+                    )
             created_day = to_ist(created).date()
             promised_day = created_day + timedelta(days=2 + rng.randrange(2))
             if late:
@@ -263,9 +306,14 @@ def build_orders(
                 promised_day = max(promised_day, to_ist(now).date() + timedelta(days=1))
             elif latest and status == "out_for_delivery":
                 promised_day = to_ist(now).date()
-            path = LIFECYCLE[: LIFECYCLE.index(status) + 1] if status in LIFECYCLE else (
-                ["placed", "confirmed", "cancelled"] if status == "cancelled"
-                else LIFECYCLE + ["returned"]
+            path = (
+                LIFECYCLE[: LIFECYCLE.index(status) + 1]
+                if status in LIFECYCLE
+                else (
+                    ["placed", "confirmed", "cancelled"]
+                    if status == "cancelled"
+                    else LIFECYCLE + ["returned"]
+                )
             )
             history = []
             step_time = created
@@ -293,7 +341,8 @@ def build_orders(
             }
             if status in ("shipped", "out_for_delivery", "delivered", "returned"):
                 order["courier"] = {
-                    "name": rng.choice(COURIERS), "awb": f"{rng.randrange(10**11, 10**12)}",
+                    "name": rng.choice(COURIERS),
+                    "awb": f"{rng.randrange(10**11, 10**12)}",
                 }
             if status in ("delivered", "returned"):
                 order["delivered_at"] = min(
@@ -316,17 +365,23 @@ def build_prescriptions(
     prescriptions = []
     for n, (cid, skus) in enumerate(sorted(rx_by_customer.items())):
         expired = n % 7 == 3  # some customers' prescriptions have lapsed
-        valid_until = now - timedelta(days=10) if expired else now + timedelta(days=90 + rng.randrange(180))
-        prescriptions.append({
-            "_id": f"RX{n + 1:06d}",
-            "customer_id": cid,
-            "skus": sorted(skus),
-            "salt_keys": sorted({meds[s]["salt_key"] for s in skus}),
-            "doctor_name": rng.choice(["Dr. S. Mehta", "Dr. R. Nair", "Dr. P. Gupta", "Dr. A. Khan"]),
-            "issued_at": valid_until - timedelta(days=180),
-            "valid_until": valid_until,
-            "verified": True,
-        })
+        valid_until = (
+            now - timedelta(days=10) if expired else now + timedelta(days=90 + rng.randrange(180))
+        )
+        prescriptions.append(
+            {
+                "_id": f"RX{n + 1:06d}",
+                "customer_id": cid,
+                "skus": sorted(skus),
+                "salt_keys": sorted({meds[s]["salt_key"] for s in skus}),
+                "doctor_name": rng.choice(
+                    ["Dr. S. Mehta", "Dr. R. Nair", "Dr. P. Gupta", "Dr. A. Khan"]
+                ),
+                "issued_at": valid_until - timedelta(days=180),
+                "valid_until": valid_until,
+                "verified": True,
+            }
+        )
     return prescriptions
 
 
@@ -345,10 +400,17 @@ def build_inventory(
             on_hand = 0 if rng.random() < 0.06 else 5 + rng.randrange(200)
             held = reserved.get(key, 0)
             on_hand = max(on_hand, held)
-            rows.append({
-                "_id": key, "centre_id": centre["_id"], "sku": med["_id"], "on_hand": on_hand,
-                "reserved": held, "available": on_hand - held, "updated_at": now,
-            })
+            rows.append(
+                {
+                    "_id": key,
+                    "centre_id": centre["_id"],
+                    "sku": med["_id"],
+                    "on_hand": on_hand,
+                    "reserved": held,
+                    "available": on_hand - held,
+                    "updated_at": now,
+                }
+            )
     return rows
 
 
@@ -364,15 +426,17 @@ def build_doctor_slots(doctors: list[dict], start_day: date) -> list[dict]:
             for hour in hours:
                 for minute in (0, 30):
                     start = ist_at(day, hour, minute)
-                    slots.append({
-                        "_id": f"{doctor['_id']}:{day.isoformat()}T{hour:02d}:{minute:02d}",
-                        "doctor_id": doctor["_id"],
-                        "speciality": doctor["speciality"],
-                        "languages": doctor["languages"],
-                        "start": start,
-                        "end": start + timedelta(minutes=30),
-                        "status": "free",
-                    })
+                    slots.append(
+                        {
+                            "_id": f"{doctor['_id']}:{day.isoformat()}T{hour:02d}:{minute:02d}",
+                            "doctor_id": doctor["_id"],
+                            "speciality": doctor["speciality"],
+                            "languages": doctor["languages"],
+                            "start": start,
+                            "end": start + timedelta(minutes=30),
+                            "status": "free",
+                        }
+                    )
     return slots
 
 
@@ -385,14 +449,16 @@ def build_lab_slots(centres: list[dict], start_day: date) -> list[dict]:
             day = start_day + timedelta(days=d)
             for hour in range(6, 19):
                 start = ist_at(day, hour)
-                slots.append({
-                    "_id": f"{centre['_id']}:{day.isoformat()}T{hour:02d}:00",
-                    "centre_id": centre["_id"],
-                    "start": start,
-                    "end": start + timedelta(hours=1),
-                    "capacity": 3,
-                    "remaining": 3,
-                })
+                slots.append(
+                    {
+                        "_id": f"{centre['_id']}:{day.isoformat()}T{hour:02d}:00",
+                        "centre_id": centre["_id"],
+                        "start": start,
+                        "end": start + timedelta(hours=1),
+                        "capacity": 3,
+                        "remaining": 3,
+                    }
+                )
     return slots
 
 
@@ -421,7 +487,9 @@ def build_all(anchor_day: date) -> dict[str, list[dict]]:
     }
 
 
-def seed(db: Database, cache: Cache | None = None, anchor_day: date | None = None) -> dict[str, int]:
+def seed(
+    db: Database, cache: Cache | None = None, anchor_day: date | None = None
+) -> dict[str, int]:
     """Replace every collection's contents with the demo data for ``anchor_day``."""
     anchor_day = anchor_day or datetime.now(IST).date()
     documents = build_all(anchor_day)
@@ -431,11 +499,15 @@ def seed(db: Database, cache: Cache | None = None, anchor_day: date | None = Non
             db[name].delete_many({})
         for name, docs in documents.items():
             for start in range(0, len(docs), 2000):
-                db[name].insert_many(docs[start:start + 2000], ordered=False)
+                db[name].insert_many(docs[start : start + 2000], ordered=False)
         db[SEED_INFO].replace_one(
             {"_id": "seed"},
-            {"_id": "seed", "fingerprint": catalogue_fingerprint(), "anchor_day": anchor_day.isoformat(),
-             "seeded_at": datetime.now(IST)},
+            {
+                "_id": "seed",
+                "fingerprint": catalogue_fingerprint(),
+                "anchor_day": anchor_day.isoformat(),
+                "seeded_at": datetime.now(IST),
+            },
             upsert=True,
         )
     if cache is not None:

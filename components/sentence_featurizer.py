@@ -144,7 +144,7 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
             return
         outputs = self._embed([m.get(TEXT) for m in todo])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
-        for message, output in zip(todo, outputs):
+        for message, output in zip(todo, outputs, strict=True):
             token_embeddings = np.asarray(
                 output.detach().cpu().numpy() if hasattr(output, "detach") else output,
                 dtype=np.float32,

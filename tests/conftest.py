@@ -80,7 +80,9 @@ def dead_cache(settings: Settings) -> Cache:
 def dead_db() -> Database:
     """A database handle whose server does not exist."""
     dead = dataclasses.replace(
-        load_settings(), mongodb_uri=f"mongodb://127.0.0.1:{procs.free_port()}", mongo_timeout_ms=300
+        load_settings(),
+        mongodb_uri=f"mongodb://127.0.0.1:{procs.free_port()}",
+        mongo_timeout_ms=300,
     )
     return db_module.get_db(dead)
 

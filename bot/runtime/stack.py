@@ -47,8 +47,9 @@ class Stack:
     started: list[procs.Managed] = field(default_factory=list)
 
     @classmethod
-    def from_environment(cls, overrides: dict[str, str] | None = None,
-                         run_dir: Path = procs.RUN_DIR) -> Stack:
+    def from_environment(
+        cls, overrides: dict[str, str] | None = None, run_dir: Path = procs.RUN_DIR
+    ) -> Stack:
         env = {
             "MONGODB_URI": "mongodb://127.0.0.1:27017",
             "MONGODB_DB": "pharmacy",
@@ -61,13 +62,15 @@ class Stack:
         }
         env.update({k: v for k, v in os.environ.items() if k in env})
         env.update(overrides or {})
-        env.update({
-            "RASA_TELEMETRY_ENABLED": "false",
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "TOKENIZERS_PARALLELISM": "false",
-            "PYTHONPATH": str(ROOT),
-        })
+        env.update(
+            {
+                "RASA_TELEMETRY_ENABLED": "false",
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "TOKENIZERS_PARALLELISM": "false",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
         env["RASA_URL"] = f"http://127.0.0.1:{env['RASA_PORT']}"
         env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
         return cls(env=env, run_dir=run_dir)
@@ -112,41 +115,80 @@ class Stack:
         self._check_port_free(env["RASA_PORT"], "Rasa server")
         if gateway:
             self._check_port_free(env["GATEWAY_PORT"], "gateway")
-        actions = self._start("actions", [
-            str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-            "--port", env["ACTION_PORT"],
-        ])
+        actions = self._start(
+            "actions",
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                env["ACTION_PORT"],
+            ],
+        )
         endpoints = ROOT / "endpoints.yml"
         if env["ACTION_PORT"] != "5055":
             endpoints = self.run_dir / "endpoints.yml"
             endpoints.write_text(
-                (ROOT / "endpoints.yml").read_text().replace(
-                    "http://127.0.0.1:5055/webhook", env["ACTION_ENDPOINT_URL"]
-                )
+                (ROOT / "endpoints.yml")
+                .read_text()
+                .replace("http://127.0.0.1:5055/webhook", env["ACTION_ENDPOINT_URL"])
             )
-        rasa = self._start("rasa", [
-            str(BIN / "rasa"), "run", "--enable-api", "--auth-token", env["RASA_AUTH_TOKEN"],
-            "--interface", "127.0.0.1", "--port", env["RASA_PORT"],
-            "--model", str(training.MODEL_PATH), "--endpoints", str(endpoints),
-            "--credentials", "credentials.yml",
-        ])
+        rasa = self._start(
+            "rasa",
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                env["RASA_AUTH_TOKEN"],
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                env["RASA_PORT"],
+                "--model",
+                str(training.MODEL_PATH),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "credentials.yml",
+            ],
+        )
         if gateway:
-            gw = self._start("gateway", [
-                PY, "-m", "uvicorn", "channels.gateway:app", "--host", "127.0.0.1",
-                "--port", env["GATEWAY_PORT"], "--ws", "wsproto",
-            ])
+            gw = self._start(
+                "gateway",
+                [
+                    PY,
+                    "-m",
+                    "uvicorn",
+                    "channels.gateway:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    env["GATEWAY_PORT"],
+                    "--ws",
+                    "wsproto",
+                ],
+            )
         procs.wait_until(
-            lambda: _http_ok(f"http://127.0.0.1:{env['ACTION_PORT']}/health"), 120,
-            "action server", actions,
+            lambda: _http_ok(f"http://127.0.0.1:{env['ACTION_PORT']}/health"),
+            120,
+            "action server",
+            actions,
         )
         procs.wait_until(
-            lambda: _rasa_has_model(env["RASA_URL"], env["RASA_AUTH_TOKEN"]), 300,
-            "Rasa server", rasa,
+            lambda: _rasa_has_model(env["RASA_URL"], env["RASA_AUTH_TOKEN"]),
+            300,
+            "Rasa server",
+            rasa,
         )
         if gateway:
             procs.wait_until(
-                lambda: _http_ok(f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"), 60,
-                "gateway", gw,
+                lambda: _http_ok(f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"),
+                60,
+                "gateway",
+                gw,
             )
 
     def up(self, data_dir: Path, gateway: bool = True, reseed: bool = False) -> None:
@@ -166,15 +208,18 @@ class Stack:
     def describe(self) -> str:
         env = self.env
         mongo = urlparse(env["MONGODB_URI"])
-        return "\n".join([
-            "",
-            "The pharmacy assistant is running:",
-            f"  chat in your browser:  http://127.0.0.1:{env['GATEWAY_PORT']}/",
-            f"  health:                http://127.0.0.1:{env['GATEWAY_PORT']}/healthz",
-            f"  Rasa REST channel:     {env['RASA_URL']}/webhooks/rest/webhook",
-            f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health",
-            f"  MongoDB:               {mongo.hostname}:{mongo.port or 27017} db={env['MONGODB_DB']}",
-            f"  Redis:                 {env['REDIS_URL']}",
-            f"  logs:                  {self.run_dir / 'logs'}/",
-            "Press Ctrl-C to stop everything this run started.",
-        ])
+        return "\n".join(
+            [
+                "",
+                "The pharmacy assistant is running:",
+                f"  chat in your browser:  http://127.0.0.1:{env['GATEWAY_PORT']}/",
+                f"  health:                http://127.0.0.1:{env['GATEWAY_PORT']}/healthz",
+                f"  Rasa REST channel:     {env['RASA_URL']}/webhooks/rest/webhook",
+                f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health",
+                f"  MongoDB:               {mongo.hostname}:{mongo.port or 27017} "
+                f"db={env['MONGODB_DB']}",
+                f"  Redis:                 {env['REDIS_URL']}",
+                f"  logs:                  {self.run_dir / 'logs'}/",
+                "Press Ctrl-C to stop everything this run started.",
+            ]
+        )

@@ -1,4 +1,4 @@
-"""Catalogue lookups through Redis: TTL, invalidation, and answers from MongoDB when Redis is down."""
+"""Catalogue lookups through Redis: TTL, invalidation, answers from MongoDB when Redis is down."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def test_missing_entries_are_not_cached(scratch_db, scratch_cache):
     world(scratch_db)
     cat = Catalogue(scratch_db, scratch_cache)
     assert cat.medicine("MED9999") is None
-    scratch_db.medicines.insert_one({**scratch_db.medicines.find_one({"_id": "MED0001"}),
-                                     "_id": "MED9999"})
+    scratch_db.medicines.insert_one(
+        {**scratch_db.medicines.find_one({"_id": "MED0001"}), "_id": "MED9999"}
+    )
     assert cat.medicine("MED9999") is not None

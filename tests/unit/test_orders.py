@@ -22,8 +22,15 @@ def test_latest_order_reports_status_and_eta(shop):
     order(shop, "ML11110001", "CUST1", "delivered", NOW - timedelta(days=40))
     promised_day = to_ist(NOW).date() + timedelta(days=1)
     doc = order(shop, "ML11110002", "CUST1", "shipped", NOW - timedelta(days=1))
-    shop.orders.update_one({"_id": doc["_id"]}, {"$set": {
-        "promised_date": ist_midnight(promised_day), "courier": {"name": "Delhivery", "awb": "123"}}})
+    shop.orders.update_one(
+        {"_id": doc["_id"]},
+        {
+            "$set": {
+                "promised_date": ist_midnight(promised_day),
+                "courier": {"name": "Delhivery", "awb": "123"},
+            }
+        },
+    )
     summary = orders.latest_order(shop, "CUST1", now=NOW)
     assert summary["order_id"] == "ML11110002"
     assert summary["status"] == "shipped"
@@ -34,8 +41,10 @@ def test_latest_order_reports_status_and_eta(shop):
 
 def test_delayed_order_is_acknowledged(shop):
     doc = order(shop, "ML11110003", "CUST1", "shipped", NOW - timedelta(days=5))
-    shop.orders.update_one({"_id": doc["_id"]}, {"$set": {
-        "promised_date": ist_midnight(to_ist(NOW).date() - timedelta(days=1))}})
+    shop.orders.update_one(
+        {"_id": doc["_id"]},
+        {"$set": {"promised_date": ist_midnight(to_ist(NOW).date() - timedelta(days=1))}},
+    )
     summary = orders.latest_order(shop, "CUST1", now=NOW)
     assert summary["delayed"]
     assert "running late" in summary["sentence"]
@@ -53,8 +62,10 @@ def test_no_orders_is_not_found(shop):
         orders.latest_order(shop, "CUST1", now=NOW)
 
 
-@pytest.mark.parametrize("bad", ["ML123", "XX12345678", "", "ML1234567890", {"$ne": None},
-                                 ["ML11110001"], 11110001, "$where"])
+@pytest.mark.parametrize(
+    "bad",
+    ["ML123", "XX12345678", "", "ML1234567890", {"$ne": None}, ["ML11110001"], 11110001, "$where"],
+)
 def test_malformed_order_ids_are_rejected(shop, bad):
     with pytest.raises(InvalidInput):
         orders.order_status(shop, "CUST1", bad, now=NOW)

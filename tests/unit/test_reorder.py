@@ -60,10 +60,16 @@ def test_prescription_medicine_needs_valid_prescription(shop):
     db, cat = shop
     with pytest.raises(PrescriptionRequired):
         reorder.quote_reorder(db, cat, "CUST1", [ItemRequest("Telma 40", 1)], now=NOW)
-    db.prescriptions.insert_one({
-        "_id": "RX1", "customer_id": "CUST1", "skus": ["MED0003"],
-        "salt_keys": ["telmisartan|40 mg"], "valid_until": NOW - timedelta(days=1), "verified": True,
-    })
+    db.prescriptions.insert_one(
+        {
+            "_id": "RX1",
+            "customer_id": "CUST1",
+            "skus": ["MED0003"],
+            "salt_keys": ["telmisartan|40 mg"],
+            "valid_until": NOW - timedelta(days=1),
+            "verified": True,
+        }
+    )
     with pytest.raises(PrescriptionRequired):  # expired
         reorder.quote_reorder(db, cat, "CUST1", [ItemRequest("Telma 40", 1)], now=NOW)
     db.prescriptions.update_one({"_id": "RX1"}, {"$set": {"valid_until": NOW + timedelta(days=30)}})
@@ -84,8 +90,9 @@ def test_out_of_stock_offers_same_salt_substitutes(scratch_db, scratch_cache):
 def test_unserviceable_pincode(shop):
     db, cat = shop
     with pytest.raises(NotServiceable):
-        reorder.quote_reorder(db, cat, "CUST1", [ItemRequest("Dolo 650", 1)], pincode="793001",
-                              now=NOW)
+        reorder.quote_reorder(
+            db, cat, "CUST1", [ItemRequest("Dolo 650", 1)], pincode="793001", now=NOW
+        )
 
 
 @pytest.mark.parametrize("qty", [0, -1, 21, 10**9, "lots", None, 2.5, True, {"$gt": 0}])
@@ -117,7 +124,10 @@ def test_failed_multi_item_reorder_releases_what_it_reserved(scratch_db, scratch
     cat = Catalogue(scratch_db, scratch_cache)
     with pytest.raises(OutOfStock):
         reorder.place_reorder(
-            scratch_db, cat, "CUST1", [ItemRequest("Dolo 650", 2), ItemRequest("Calpol 650", 2)],
+            scratch_db,
+            cat,
+            "CUST1",
+            [ItemRequest("Dolo 650", 2), ItemRequest("Calpol 650", 2)],
             now=NOW,
         )
     stock = scratch_db.inventory.find_one({"_id": "FC01:MED0001"})
@@ -146,12 +156,15 @@ def test_fifty_concurrent_reorders_for_the_last_twenty_units(scratch_db, scratch
     assert stock["reserved"] == 20
     assert stock["on_hand"] == stock["available"] + stock["reserved"]
     reserved_in_orders = sum(
-        item["quantity"] for doc in scratch_db.orders.find({"status": "placed"}) for item in doc["items"]
+        item["quantity"]
+        for doc in scratch_db.orders.find({"status": "placed"})
+        for item in doc["items"]
     )
     assert reserved_in_orders == 20
 
 
 def test_store_outage_is_typed(dead_db, dead_cache):
     with pytest.raises(StoreUnavailable):
-        reorder.quote_reorder(dead_db, Catalogue(dead_db, dead_cache), "CUST1",
-                              [ItemRequest("Dolo 650", 1)])
+        reorder.quote_reorder(
+            dead_db, Catalogue(dead_db, dead_cache), "CUST1", [ItemRequest("Dolo 650", 1)]
+        )
