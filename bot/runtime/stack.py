@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from bot.config import ROOT
 from bot.runtime import procs, stores, training
+from bot.runtime.endpoints import render_endpoints
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -127,14 +128,7 @@ class Stack:
                 env["ACTION_PORT"],
             ],
         )
-        endpoints = ROOT / "endpoints.yml"
-        if env["ACTION_PORT"] != "5055":
-            endpoints = self.run_dir / "endpoints.yml"
-            endpoints.write_text(
-                (ROOT / "endpoints.yml")
-                .read_text()
-                .replace("http://127.0.0.1:5055/webhook", env["ACTION_ENDPOINT_URL"])
-            )
+        endpoints = render_endpoints(env, self.run_dir / "endpoints.yml")
         rasa = self._start(
             "rasa",
             [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,10 @@ def training_inputs(root: Path = ROOT) -> list[Path]:
     """Every file whose change must retrain the model."""
     files = [root / "config.yml", root / "domain.yml"]
     files += sorted((root / "data").rglob("*.yml"))
-    files += sorted((root / "components").rglob("*.py"))
+    # Custom graph components named in config.yml (not e.g. the tracker/lock stores).
+    config_text = (root / "config.yml").read_text() if (root / "config.yml").exists() else ""
+    for module in sorted(set(re.findall(r"components\.(\w+)\.", config_text))):
+        files.append(root / "components" / f"{module}.py")
     return [f for f in files if f.is_file()]
 
 

@@ -35,3 +35,12 @@ def test_without_verified_customer_no_order_is_revealed(stack_settings, stack_db
     text = " ".join(r.get("text", "") for r in replies)
     assert "ML" not in text
     assert "last 4 digits" in text
+
+
+def test_conversation_is_kept_in_mongodb_with_expiry(stack_settings, stack_db):
+    sender = f"e2e-{uuid.uuid4().hex}"
+    _say(stack_settings, sender, "hello", {"customer_id": "CUST00004"})
+    stored = stack_db.conversations.find_one({"sender_id": sender})
+    assert stored is not None
+    assert stored["expires_at"] is not None
+    assert any(e.get("event") == "user" for e in stored["events"])

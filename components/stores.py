@@ -1,0 +1,98 @@
+"""Tracker and lock stores for running more than one Rasa process.
+
+* :class:`ExpiringMongoTrackerStore` keeps conversations in MongoDB (the same
+  database as the orders) and stamps each with ``expires_at``; a TTL index
+  deletes conversations idle for longer than ``expire_after_days``, so
+  phone-number conversations do not grow without bound.
+* :class:`ResilientRedisLockStore` serialises turns of one conversation across
+  processes with Redis, and falls back to a per-process lock store while Redis
+  is unreachable, so the assistant keeps answering during a Redis outage.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import MongoTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+log = logging.getLogger(__name__)
+
+
+class ExpiringMongoTrackerStore(MongoTrackerStore):
+    """MongoTrackerStore whose conversations expire after a period without messages."""
+
+    def __init__(
+        self,
+        domain: Domain,
+        host: str | None = "mongodb://127.0.0.1:27017",
+        db: str | None = "pharmacy",
+        collection: str = "conversations",
+        expire_after_days: float = 30,
+        **kwargs: Any,
+    ) -> None:
+        self.expire_after = timedelta(days=float(expire_after_days))
+        super().__init__(domain, host=host, db=db, collection=collection, **kwargs)
+
+    def _ensure_indices(self) -> None:
+        super()._ensure_indices()
+        self.conversations.create_index("expires_at", expireAfterSeconds=0, name="expires_at_ttl")
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        self.conversations.update_one(
+            {"sender_id": tracker.sender_id},
+            {"$set": {"expires_at": datetime.now(timezone.utc) + self.expire_after}},
+        )
+
+
+class ResilientRedisLockStore(LockStore):
+    """Redis lock store that degrades to in-process locks while Redis is down."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
+        config = dict(endpoint_config.kwargs) if endpoint_config else {}
+        config.update(kwargs)
+        host = (endpoint_config.url if endpoint_config else None) or config.pop("host", "localhost")
+        config.pop("url", None)
+        config.setdefault("socket_timeout", 0.5)
+        self.retry_after = float(config.pop("retry_after", 5.0))
+        self.redis = RedisLockStore(host=host, **config)
+        self.local = InMemoryLockStore()
+        self._down_until = 0.0
+        super().__init__()
+
+    def _store(self) -> LockStore:
+        return self.local if time.monotonic() < self._down_until else self.redis
+
+    def _call(self, method: str, *args: Any) -> Any:
+        store = self._store()
+        try:
+            return getattr(store, method)(*args)
+        except Exception as exc:  # noqa: BLE001 - any Redis failure means "use local locks"
+            if store is self.local:
+                raise
+            import redis
+
+            if not isinstance(exc, redis.RedisError):
+                raise
+            self._down_until = time.monotonic() + self.retry_after
+            log.warning(
+                "Redis lock store unavailable (%s); using in-process locks", type(exc).__name__
+            )
+            return getattr(self.local, method)(*args)
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        return self._call("get_lock", conversation_id)
+
+    def delete_lock(self, conversation_id: str) -> None:
+        self._call("delete_lock", conversation_id)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        self._call("save_lock", lock)
