@@ -14,12 +14,13 @@ from bot.config import ROOT
 from bot.runtime import procs, training
 from bot.runtime.stack import Stack
 
+# `make test` runs its own stack beside a `make run` one; TEST_* variables move its ports.
 TEST_OVERRIDES = {
     "MONGODB_URI": os.environ.get("TEST_MONGODB_URI", "mongodb://127.0.0.1:27117"),
     "MONGODB_DB": "pharmacy_test",
-    "RASA_PORT": "5105",
-    "ACTION_PORT": "5155",
-    "GATEWAY_PORT": "8100",
+    "RASA_PORT": os.environ.get("TEST_RASA_PORT", "5105"),
+    "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "5155"),
+    "GATEWAY_PORT": os.environ.get("TEST_GATEWAY_PORT", "8100"),
 }
 
 
