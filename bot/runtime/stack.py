@@ -69,6 +69,7 @@ class Stack:
                 "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1",
                 "TOKENIZERS_PARALLELISM": "false",
+            "TQDM_DISABLE": "1",  # no progress bars in make/CI logs
                 "PYTHONPATH": str(ROOT),
             }
         )
