@@ -36,9 +36,13 @@ def customer_for_phone(db: Database, cache: Cache, raw_phone: str | None) -> str
     return found["customer_id"] if found else None
 
 
-def turn_metadata(channel: str, customer_id: str | None, **extra: Any) -> dict[str, Any]:
+def turn_metadata(
+    channel: str, customer_id: str | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Metadata for Rasa: set only here, after the request was verified."""
-    metadata: dict[str, Any] = {"channel": channel, **extra}
+    # Only the verified customer id may reach Rasa: drop any look-alike in ``extra``.
+    metadata: dict[str, Any] = {k: v for k, v in (extra or {}).items() if k != "customer_id"}
+    metadata["channel"] = channel
     if customer_id:
         metadata["customer_id"] = customer_id
     return metadata

@@ -29,7 +29,7 @@ async def run_turn(assistant: AssistantClient, secret: str, turn: Turn) -> list[
     """Send the turn to Rasa under an HMAC conversation id; never raises for Rasa outages."""
     sender = conversation_id(turn.channel, turn.subject, secret)
     text = turn.text.strip()[:MAX_TEXT_CHARS]
-    metadata = turn_metadata(turn.channel, turn.customer_id, **(turn.extra_metadata or {}))
+    metadata = turn_metadata(turn.channel, turn.customer_id, turn.extra_metadata)
     try:
         return await assistant.send(sender, text, metadata)
     except AssistantUnavailable as exc:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import IO
 
 from bot.config import ROOT
 from bot.runtime import procs, training
@@ -21,6 +24,23 @@ TEST_OVERRIDES = {
     "RASA_PORT": os.environ.get("TEST_RASA_PORT", "5105"),
     "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "5155"),
     "GATEWAY_PORT": os.environ.get("TEST_GATEWAY_PORT", "8100"),
+    # Channel webhooks (tests/e2e/test_channels_*.py sign their requests with these).
+    "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
+    "WHATSAPP_VERIFY_TOKEN": "e2e-whatsapp-verify-token",
+    "WHATSAPP_APP_SECRET": "e2e-whatsapp-app-secret",
+    "WHATSAPP_ACCESS_TOKEN": "e2e-whatsapp-access-token",
+    "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{procs.free_port()}/v21.0",  # the test's stub
+    "VOICE_WEBHOOK_TOKEN": "e2e-voice-webhook-token",
+    "SNS_ALLOWED_TOPIC_ARNS": "arn:aws:sns:ap-south-1:123456789012:pharmacy-inbound-sms",
+    "SNS_EXTRA_CERT_HOSTS": "localhost",  # the test serves its signing cert on https://localhost
+    "SSL_CERT_DIR": str(procs.RUN_DIR / "test" / "e2e-ca"),  # that test puts its CA here
+    "AWS_ENDPOINT_URL_SNS": f"http://127.0.0.1:{procs.free_port()}",  # the test's moto server
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_REGION": "ap-south-1",
+    "SMS_SENDER_ID": "PHARMA",
+    "SMS_DLT_ENTITY_ID": "1101234567890123456",
+    "SMS_DLT_TEMPLATE_ID": "1107161234567890123",
 }
 
 
@@ -54,8 +74,25 @@ def run() -> int:
         stack.down()
 
 
+def _exclusive(run_dir: Path) -> IO[str] | None:
+    """Hold a lock for this test run; None if another test run in this tree holds it."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(run_dir / "lock", "a+")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
 def test(pytest_args: list[str]) -> int:
     run_dir = procs.RUN_DIR / "test"
+    lock = _exclusive(run_dir)
+    if lock is None:
+        print("error: another `make test` is running in this checkout; wait for it to finish "
+              "(or move this run with TEST_* ports and a separate clone)", file=sys.stderr)
+        return 1
     procs.stop_from_pidfiles(run_dir)  # a previous test run that was killed
     data_dir = run_dir / "data"
     shutil.rmtree(data_dir, ignore_errors=True)

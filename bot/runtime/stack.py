@@ -164,6 +164,8 @@ class Stack:
                     env["GATEWAY_PORT"],
                     "--ws",
                     "wsproto",
+                    "--ws-max-size",
+                    "65536",
                 ],
             )
         procs.wait_until(

@@ -52,3 +52,11 @@ def test_bad_quantities(raw):
 def test_bad_identifiers(raw):
     with pytest.raises(InvalidInput):
         validation.identifier(raw, "customer")
+
+
+def test_turn_metadata_never_carries_an_unverified_customer_id():
+    from channels.identity import turn_metadata
+
+    forged = {"customer_id": "CUST00001", "provider": "twilio"}
+    assert turn_metadata("sms", None, forged) == {"channel": "sms", "provider": "twilio"}
+    assert turn_metadata("sms", "CUST00002", forged)["customer_id"] == "CUST00002"
