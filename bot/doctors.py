@@ -15,10 +15,8 @@ import csv
 import difflib
 import logging
 import re
-import secrets
-import string
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +24,13 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from bot import validation
-from bot.clock import describe_moment, now_utc
+from bot.clock import describe_moment
 from bot.config import ROOT
 from bot.db import store_call
 from bot.errors import InvalidInput, NotFound, SlotUnavailable
 from bot.handoff import scrub_pii
 from bot.schema import DOCTOR_CALLS, DOCTOR_SLOTS, DOCTORS
+from bot.slots import as_utc, check_limit, new_id, resolve_now, rupees, window_buckets
 from bot.timeparse import TimeWindow
 
 log = logging.getLogger(__name__)
@@ -39,9 +38,7 @@ log = logging.getLogger(__name__)
 SPECIALITIES_CSV = ROOT / "data" / "catalogue" / "specialities.csv"
 BOOKING_LEAD = timedelta(minutes=30)  # slots offered start at least this far ahead
 CALL_GRACE = timedelta(minutes=30)  # a call that started this recently is still "upcoming"
-MAX_LIMIT = 20
 FUZZY_CUTOFF = 0.8
-_ID_CHARS = string.ascii_uppercase + string.digits
 
 # Words that say "a doctor" without saying which kind; ignored by the fuzzy fallback.
 _GENERIC_WORDS = {
@@ -156,14 +153,7 @@ def speciality_name(code: str) -> str:
 
 
 # -- helpers ----------------------------------------------------------------
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return now_utc()
-    if not isinstance(now, datetime):
-        raise InvalidInput("now must be a datetime", field="now")
-    if now.tzinfo is None:
-        return now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc)
+
 
 
 def _language(value: Any) -> str | None:
@@ -175,10 +165,7 @@ def _language(value: Any) -> str | None:
     return text
 
 
-def _limit(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
-    return value
+
 
 
 def _speaks(languages: Any, language: str | None) -> bool | None:
@@ -196,19 +183,13 @@ def _doctor_title(name: str) -> str:
     return name if re.match(r"(?i)dr\.?\s", name) else f"Dr. {name}"
 
 
-def _money(amount: Any) -> str:
-    if isinstance(amount, (int, float)) and float(amount).is_integer():
-        return f"₹{int(amount)}"
-    return f"₹{amount}"
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
-        timezone.utc)
 
 
-def _new_id(prefix: str, length: int) -> str:
-    return prefix + "".join(secrets.choice(_ID_CHARS) for _ in range(length))
+
+
+
 
 
 # -- slots ------------------------------------------------------------------
@@ -228,20 +209,13 @@ def find_doctor_slots(
     """
     code = validation.identifier(speciality, "speciality")
     lang = _language(language)
-    count = _limit(limit)
+    count = check_limit(limit)
     if window is not None and not isinstance(window, TimeWindow):
         raise InvalidInput("window must be a TimeWindow", field="window")
-    moment = _now(now)
+    moment = resolve_now(now)
     earliest = moment + BOOKING_LEAD
 
-    buckets: list[tuple[str, dict, int]] = []
-    if window is None:
-        buckets.append(("any", {"$gt": earliest}, 1))
-    else:
-        if window.end > earliest:
-            buckets.append(("inside", {"$gt": earliest, "$gte": window.start,
-                                       "$lt": window.end}, 1))
-        buckets.append(("after", {"$gt": earliest, "$gte": window.end}, 1))
+    buckets = window_buckets(window, earliest)
     fallback = ("before", {"$gt": earliest, "$lt": window.start}, -1) if window else None
 
     language_filters: list[dict | None] = [None]
@@ -289,7 +263,7 @@ def find_doctor_slots(
         if doctor is None:
             log.warning("slot %s names an unknown doctor", row["_id"])
             continue
-        start = _as_utc(row["start"])
+        start = as_utc(row["start"])
         title = _doctor_title(doctor.get("name", ""))
         languages = doctor.get("languages") or row.get("languages") or []
         results.append({
@@ -299,14 +273,14 @@ def find_doctor_slots(
             "speciality": code,
             "speciality_name": spec_name,
             "start": start,
-            "end": _as_utc(row["end"]) if row.get("end") else start + timedelta(minutes=30),
+            "end": as_utc(row["end"]) if row.get("end") else start + timedelta(minutes=30),
             "fee_inr": doctor.get("fee_inr"),
             "languages": list(languages),
             "experience_years": doctor.get("experience_years"),
             "speaks_language": _speaks(languages, lang),
             "in_window": None if window is None else bucket_name == "inside",
             "label": (f"{describe_moment(start, moment)} with {title} "
-                      f"({spec_name}, {_money(doctor.get('fee_inr'))})"),
+                      f"({spec_name}, {rupees(doctor.get('fee_inr'))})"),
         })
     return results
 
@@ -341,7 +315,7 @@ def _explain_lost_slot(db: Database, slot_id: str, customer_id: str, now: dateti
                 raise SlotUnavailable("you have already booked this slot",
                                       reason="already_yours", booking_id=booking_id)
         raise SlotUnavailable("that slot has just been booked by someone else", reason="taken")
-    if _as_utc(slot["start"]) <= now:
+    if as_utc(slot["start"]) <= now:
         raise SlotUnavailable("that slot is in the past", reason="past")
     raise SlotUnavailable("that slot could not be booked, please pick it again", reason="taken")
 
@@ -363,8 +337,8 @@ def book_doctor_call(
     sid = validation.identifier(slot_id, "slot id")
     lang = _language(language)
     why = None if reason is None else scrub_pii(validation.require_str(reason, "reason"))
-    moment = _now(now)
-    booking_id = _new_id("DC", 10)
+    moment = resolve_now(now)
+    booking_id = new_id("DC", 10)
 
     with store_call():
         result = db[DOCTOR_SLOTS].update_one(
@@ -383,7 +357,7 @@ def book_doctor_call(
         languages = [x for x in doctor.get("languages") or [] if isinstance(x, str)]
         call_language = next((x for x in languages if lang and x.lower() == lang.lower()), None)
         call_language = call_language or (languages[0] if languages else lang)
-        start = _as_utc(slot["start"])
+        start = as_utc(slot["start"])
         doc: dict[str, Any] = {
             "_id": booking_id,
             "customer_id": cid,
@@ -415,7 +389,7 @@ def book_doctor_call(
     confirmation = (
         f"Your call with {title} ({spec_name}) is booked for {when}"
         + (f" in {call_language}" if call_language else "")
-        + (f"; the consultation fee is {_money(fee)}" if fee is not None else "")
+        + (f"; the consultation fee is {rupees(fee)}" if fee is not None else "")
         + f". Your booking ID is {booking_id}; the doctor will call you on your registered "
         "mobile number."
     )
@@ -424,7 +398,7 @@ def book_doctor_call(
         "booking_id": booking_id,
         "doctor_name": title,
         "speciality_name": spec_name,
-        "end": _as_utc(slot["end"]) if slot.get("end") else start + timedelta(minutes=30),
+        "end": as_utc(slot["end"]) if slot.get("end") else start + timedelta(minutes=30),
         "confirmation": confirmation,
     })
     return booking
@@ -435,8 +409,8 @@ def upcoming_calls(
 ) -> list[dict]:
     """A customer's booked calls that have not finished yet, soonest first, with labels."""
     cid = validation.identifier(customer_id, "customer id")
-    count = _limit(limit)
-    moment = _now(now)
+    count = check_limit(limit)
+    moment = resolve_now(now)
     with store_call():
         calls = list(
             db[DOCTOR_CALLS]
@@ -452,7 +426,7 @@ def upcoming_calls(
         doctor = doctors.get(call["doctor_id"], {})
         title = _doctor_title(doctor.get("name") or "")
         spec_name = speciality_name(call.get("speciality") or "")
-        start = _as_utc(call["start"])
+        start = as_utc(call["start"])
         results.append({
             "booking_id": call["_id"],
             "slot_id": call["slot_id"],

@@ -15,9 +15,7 @@ import difflib
 import logging
 import math
 import re
-import secrets
-import string
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
@@ -25,10 +23,11 @@ from pymongo.errors import DuplicateKeyError
 
 from bot import validation
 from bot.catalogue import Catalogue, normalise_name
-from bot.clock import describe_moment, now_utc, to_ist
+from bot.clock import describe_moment, to_ist
 from bot.db import store_call
 from bot.errors import InvalidInput, NotFound, NotServiceable, SlotUnavailable, StoreUnavailable
 from bot.schema import LAB_BOOKINGS, LAB_SLOTS
+from bot.slots import as_utc, check_limit, new_id, resolve_now, rupees, window_buckets
 from bot.timeparse import TimeWindow
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,7 @@ log = logging.getLogger(__name__)
 BOOKING_LEAD = timedelta(hours=1)  # a collector needs an hour's notice
 FASTING_LAST_HOUR = 10  # fasting collections start before 10:00 IST
 MAX_TESTS = 20
-MAX_LIMIT = 20
 FUZZY_CUTOFF = 0.85
-_ID_CHARS = string.ascii_uppercase + string.digits
 
 _SPLIT_RE = re.compile(r"\s*(?:,|;|&|\n|\band\b|\baur\b|\bplus\b|\balso\b|\bwith\b)\s*")
 _CLAUSE_SPLIT_RE = re.compile(r";|,\s*(?=avoid\b)")
@@ -56,29 +53,16 @@ _FILLER = {
 
 
 # -- helpers ----------------------------------------------------------------
-def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return now_utc()
-    if not isinstance(now, datetime):
-        raise InvalidInput("now must be a datetime", field="now")
-    if now.tzinfo is None:
-        return now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc)
 
 
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(
-        timezone.utc)
 
 
-def _money(amount: float) -> str:
-    return f"₹{int(amount)}" if float(amount).is_integer() else f"₹{amount:.2f}"
 
 
-def _limit(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}", field="limit")
-    return value
+
+
+
+
 
 
 def _fasting_hours(value: Any) -> int:
@@ -90,8 +74,7 @@ def _fasting_hours(value: Any) -> int:
     return value
 
 
-def _new_booking_id() -> str:
-    return "LB" + "".join(secrets.choice(_ID_CHARS) for _ in range(10))
+
 
 
 def _join(names: list[str]) -> str:
@@ -295,7 +278,7 @@ def lab_quote(catalogue: Catalogue, tests: list[dict], pincode: str) -> dict:
         "centre_name": centre.get("name"),
         "pincode": centre["pincode"],
         "summary": (f"Home collection for {_join(names)} at {centre['pincode']}: "
-                    f"{_money(total)}. {instructions} {report_time}"),
+                    f"{rupees(total)}. {instructions} {report_time}"),
     }
 
 
@@ -320,20 +303,13 @@ def find_lab_slots(
     """
     centre = collection_centre(catalogue, pincode)
     fasting = _fasting_hours(fasting_hours)
-    count = _limit(limit)
+    count = check_limit(limit)
     if window is not None and not isinstance(window, TimeWindow):
         raise InvalidInput("window must be a TimeWindow", field="window")
-    moment = _now(now)
+    moment = resolve_now(now)
     earliest = moment + BOOKING_LEAD
 
-    buckets: list[tuple[str, dict, int]] = []
-    if window is None:
-        buckets.append(("any", {"$gt": earliest}, 1))
-    else:
-        if window.end > earliest:
-            buckets.append(("inside", {"$gt": earliest, "$gte": window.start,
-                                       "$lt": window.end}, 1))
-        buckets.append(("after", {"$gt": earliest, "$gte": window.end}, 1))
+    buckets = window_buckets(window, earliest)
 
     # Fasting slots are 4 of ~13 a day, so read ahead further when filtering them.
     fetch = count if fasting == 0 else max(count * 8, 100)
@@ -347,7 +323,7 @@ def find_lab_slots(
         for row in rows:
             if len(chosen) >= count:
                 return
-            if _fits_fasting(_as_utc(row["start"]), fasting):
+            if _fits_fasting(as_utc(row["start"]), fasting):
                 chosen.append((name, row))
 
     for name, start_filter, direction in buckets:
@@ -358,12 +334,12 @@ def find_lab_slots(
 
     results = []
     for name, row in chosen:
-        start = _as_utc(row["start"])
+        start = as_utc(row["start"])
         results.append({
             "slot_id": row["_id"],
             "centre_id": row["centre_id"],
             "start": start,
-            "end": _as_utc(row["end"]) if row.get("end") else start + timedelta(hours=1),
+            "end": as_utc(row["end"]) if row.get("end") else start + timedelta(hours=1),
             "remaining": row.get("remaining"),
             "in_window": None if window is None else name == "inside",
             "label": describe_moment(start, moment),
@@ -383,7 +359,7 @@ def _give_back_seat(db: Database, slot_id: str) -> None:
 def _check_slot(slot: dict | None, centre_id: str, fasting: int, now: datetime) -> None:
     if slot is None or slot.get("centre_id") != centre_id:
         raise NotFound("that collection slot is not available for this pincode")
-    start = _as_utc(slot["start"])
+    start = as_utc(slot["start"])
     if start <= now:
         raise SlotUnavailable("that collection slot is in the past", reason="past")
     if not _fits_fasting(start, fasting):
@@ -414,7 +390,7 @@ def book_lab_test(
     codes = [validation.identifier(code, "lab test") for code in test_codes]
     quote = lab_quote(catalogue, codes, pincode)
     centre_id = quote["centre_id"]
-    moment = _now(now)
+    moment = resolve_now(now)
 
     with store_call():
         slot = db[LAB_SLOTS].find_one({"_id": sid})
@@ -432,7 +408,7 @@ def book_lab_test(
         _check_slot(slot, centre_id, quote["fasting_hours"], moment)
         raise SlotUnavailable("that collection slot has just filled up", reason="full")
 
-    start = _as_utc(slot["start"])  # type: ignore[index]
+    start = as_utc(slot["start"])  # type: ignore[index]
     doc: dict[str, Any] = {
         "customer_id": cid,
         "tests": quote["test_codes"],
@@ -449,7 +425,7 @@ def book_lab_test(
     }
     try:
         for _attempt in range(3):
-            doc["_id"] = _new_booking_id()
+            doc["_id"] = new_id("LB", 10)
             try:
                 with store_call():
                     db[LAB_BOOKINGS].insert_one(doc)
@@ -465,7 +441,7 @@ def book_lab_test(
     when = describe_moment(start, moment)
     confirmation = (
         f"Your home sample collection for {_join(quote['test_names'])} is booked for {when}. "
-        f"Total {_money(quote['total_inr'])}, payable at collection. {quote['instructions']} "
+        f"Total {rupees(quote['total_inr'])}, payable at collection. {quote['instructions']} "
         f"{quote['report_time']} Your booking ID is {doc['_id']}."
     )
     booking = dict(doc)

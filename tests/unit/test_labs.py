@@ -388,7 +388,7 @@ def test_seat_is_given_back_when_the_booking_cannot_be_saved(
     lab: Database, catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lab[LAB_BOOKINGS].insert_one({"_id": "LBTAKEN00001", "customer_id": "CUST00009"})
-    monkeypatch.setattr(labs, "_new_booking_id", lambda: "LBTAKEN00001")
+    monkeypatch.setattr(labs, "new_id", lambda prefix, length: "LBTAKEN00001")
     with pytest.raises(StoreUnavailable):
         book_lab_test(lab, catalogue, "CUST00001", ["LT001"], PIN, sid(26, 7), now=NOW)
     assert lab[LAB_SLOTS].find_one({"_id": sid(26, 7)})["remaining"] == 3
