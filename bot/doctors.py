@@ -203,9 +203,10 @@ def find_doctor_slots(
 ) -> list[dict]:
     """Up to ``limit`` free slots for a speciality code, best first.
 
-    Order: doctors speaking ``language`` (when given) before others; within that, slots
-    inside ``window`` first, then the nearest after it; only when neither exists, the
-    nearest before it. Every slot starts more than 30 minutes after ``now``.
+    Order: slots inside ``window`` first, then the nearest after it; only when neither
+    exists, the nearest before it. Within each of those, doctors speaking ``language``
+    (when given) come before others: the time the customer asked for wins over their
+    profile's language. Every slot starts more than 30 minutes after ``now``.
     """
     code = validation.identifier(speciality, "speciality")
     lang = _language(language)
@@ -242,8 +243,8 @@ def find_doctor_slots(
                 seen.add(row["_id"])
                 chosen.append((name, row))
 
-    for lang_filter in language_filters:
-        for bucket in buckets:
+    for bucket in buckets:
+        for lang_filter in language_filters:
             if len(chosen) < count:
                 collect(bucket, lang_filter)
     if not chosen and fallback is not None:

@@ -1,0 +1,487 @@
+"""Reorder: repeat a past order or order named medicines, confirm the quote, place it.
+
+What to send comes from (first match wins): an order number; medicine names (+ pack
+counts); "same as last time"; and, when nothing was said, the latest delivered order.
+Then the delivery pincode (default: the customer's address), then a quote with price and
+ETA to confirm. Prescription-only medicines without a prescription end the form with a
+doctor-call offer; out-of-stock items get same-salt substitutes as buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import context
+from actions.common import (
+    AskAction,
+    PharmacyFormValidation,
+    SafeAction,
+    answering_verification,
+    entity_payload,
+    find_order_id,
+    first_text,
+    offer_buttons,
+    order_id_from,
+    pick_offer,
+    reply,
+    reset_events,
+    should_hint,
+    texts,
+    yes_no_buttons,
+)
+from actions.medicines import (
+    asks_for_repeat,
+    default_quantity,
+    latest_delivered,
+    names_in_text,
+    parse_quantity,
+    quantity_in_text,
+    resolve_medicine,
+    retry_with_message,
+)
+from bot import reorder, validation
+from bot.db import store_call
+from bot.dialogue_text import button, say
+from bot.errors import (
+    InvalidInput,
+    NotFound,
+    NotServiceable,
+    OutOfStock,
+    PrescriptionRequired,
+)
+from bot.schema import CUSTOMERS
+
+log = logging.getLogger(__name__)
+
+_PINCODE_RE = re.compile(r"(?<!\d)([1-9]\d{5})(?!\d)")
+_DERIVED_RESET = {"reorder_quote": None, "reorder_confirm": None, "reorder_offers": None,
+                  "reorder_substitute": None}
+
+
+def _item(med: dict, quantity: int) -> dict[str, Any]:
+    return {"sku": med["_id"], "brand": med["brand"], "quantity": quantity}
+
+
+def find_pincode(value: Any) -> str | None:
+    text = first_text(value)
+    if text is None:
+        return None
+    match = _PINCODE_RE.search(text.replace(" ", ""))
+    if not match:
+        return None
+    try:
+        return validation.pincode(match.group(1))
+    except InvalidInput:
+        return None
+
+
+def customer_pincode(db: Any, customer_id: str) -> str | None:
+    """The pincode of the customer's default (first) address, if it looks valid."""
+    with store_call():
+        doc = db[CUSTOMERS].find_one({"_id": customer_id}, {"addresses": 1})
+    addresses = (doc or {}).get("addresses") or []
+    pin = addresses[0].get("pincode") if addresses and isinstance(addresses[0], dict) else None
+    return pin if isinstance(pin, str) and _PINCODE_RE.fullmatch(pin) else None
+
+
+class _Outcome:
+    """What resolving the customer's request gave: items, or nothing (already explained)."""
+
+    def __init__(self, items: list[dict] | None = None, source: str | None = None) -> None:
+        self.items = items
+        self.source = source
+
+
+class ValidateReorderForm(PharmacyFormValidation):
+    def name(self) -> str:
+        return "validate_reorder_form"
+
+    def ask_order(self, tracker: Tracker) -> list[str]:
+        slots = ["reorder_items", "reorder_pincode"]
+        if tracker.slots.get("reorder_offers"):
+            slots.append("reorder_substitute")
+        slots.append("reorder_confirm")
+        return slots
+
+    def _start_events(self, tracker: Tracker) -> list[EventType]:
+        starting = tracker.get_slot("active_task") != self.form_name()
+        events = super()._start_events(tracker)
+        offered = tracker.get_slot("offered_sku")
+        if starting and offered:
+            intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+            if intent == "affirm" and not tracker.slots.get("reorder_medicine"):
+                # "yes" to "shall I order it?" after an availability check
+                events.append(SlotSet("reorder_medicine", [offered]))
+                tracker.slots["reorder_medicine"] = [offered]
+        if offered:
+            events.append(SlotSet("offered_sku", None))
+            tracker.slots["offered_sku"] = None
+        return events
+
+    # -- slot validators: shape only; meaning is worked out in after_validation --------
+    def validate_reorder_order_id(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if answering_verification(tracker):
+            return {"reorder_order_id": None}  # that number was for verification only
+        order_id = order_id_from(value, tracker)
+        if order_id is None and should_hint(tracker, "reorder_items"):
+            reply(dispatcher, tracker, "verify_bad_order_id")
+        return {"reorder_order_id": order_id}
+
+    def validate_reorder_medicine(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return {"reorder_medicine": texts(value) or None}
+
+    def validate_reorder_quantity(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return {"reorder_quantity": texts(value) or None}
+
+    def validate_reorder_items(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = first_text(value) if isinstance(value, str) else None
+        if text is None or text.startswith("/"):
+            return {"reorder_items": None}
+        return {"reorder_items": text}
+
+    def validate_reorder_pincode(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        pin = find_pincode(value)
+        hint = should_hint(tracker, "reorder_pincode", value)
+        if pin is None:
+            if hint:
+                reply(dispatcher, tracker, "bad_pincode")
+            return {"reorder_pincode": None}
+        if context.catalogue().centre_for_pincode(pin) is None:
+            if hint:
+                reply(dispatcher, tracker, "pincode_not_served", pincode=pin)
+            return {"reorder_pincode": None}
+        return {"reorder_pincode": pin, **_DERIVED_RESET}
+
+    def validate_reorder_substitute(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        offers = tracker.slots.get("reorder_offers")
+        items = tracker.slots.get("reorder_items")
+        if not isinstance(offers, dict) or not isinstance(items, list):
+            return {"reorder_substitute": None}
+        replaced = offers.get("for")
+        if value == "none":
+            remaining = [i for i in items if i.get("sku") != replaced]
+            if not remaining:
+                reply(dispatcher, tracker, "reorder_cancelled")
+                return {"reorder_substitute": "none", "form_aborted": True}
+            reply(dispatcher, tracker, "out_of_stock_dropped", brand=offers.get("brand", ""))
+            return {"reorder_substitute": "none", "reorder_items": remaining,
+                    "reorder_offers": None, "reorder_quote": None}
+        options = offers.get("options") or []
+        chosen = pick_offer(value, options)
+        if chosen is None:
+            typed = (first_text(value) or "").lower()
+            chosen = next((o for o in options if typed and typed in o["brand"].lower()), None)
+        if chosen is None:
+            reply(dispatcher, tracker, "pick_number")
+            return {"reorder_substitute": None}
+        new_items = [
+            {**i, "sku": chosen["id"], "brand": chosen["brand"]} if i.get("sku") == replaced
+            else i
+            for i in items
+        ]
+        return {"reorder_substitute": chosen["id"], "reorder_items": new_items,
+                "reorder_offers": None, "reorder_quote": None, "reorder_confirm": None}
+
+    def validate_reorder_confirm(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return {"reorder_confirm": value if isinstance(value, bool) else None}
+
+    # -- working out the order -----------------------------------------------------------
+    def _from_order(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    customer_id: str, order_id: str) -> _Outcome:
+        db = context.db()
+        try:
+            requests = reorder.items_from_order(db, customer_id, order_id)
+        except (NotFound, InvalidInput):
+            reply(dispatcher, tracker, "order_not_found")
+            return _Outcome()
+        catalogue = context.catalogue()
+        items = []
+        for request in requests:
+            med = catalogue.medicine(request.medicine)
+            if med is not None:
+                items.append(_item(med, max(1, min(request.quantity,
+                                                   validation.MAX_QUANTITY))))
+        return _Outcome(items or None, source=order_id)
+
+    def _from_names(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    customer_id: str, names: list[str], quantities: list[str]) -> _Outcome:
+        db, catalogue = context.db(), context.catalogue()
+        items: list[dict] = []
+        for index, name in enumerate(names):
+            match = resolve_medicine(catalogue, name, customer_id, db)
+            if match.medicine is None and len(names) == 1:
+                match = retry_with_message(catalogue, tracker, match, customer_id, db)
+            if match.medicine is None:
+                if match.candidates:
+                    buttons = [button(c["brand"], entity_payload("inform", "medicine", c["brand"]))
+                               for c in match.candidates]
+                    reply(dispatcher, tracker, "did_you_mean", buttons=buttons)
+                else:
+                    reply(dispatcher, tracker, "reorder_unknown_medicine", name=match.name[:40])
+                return _Outcome()
+            med = match.medicine
+            if len(quantities) == len(names):
+                raw_qty: Any = quantities[index]
+            elif len(quantities) == 1 and len(names) == 1:
+                raw_qty = quantities[0]
+            else:
+                raw_qty = None
+            if raw_qty is None:
+                qty = default_quantity(db, customer_id, med["_id"])
+            else:
+                try:
+                    qty = parse_quantity(raw_qty, med)
+                except InvalidInput as exc:
+                    reply(dispatcher, tracker, "quantity_problem", brand=med["brand"],
+                          problem=exc.message)
+                    return _Outcome()
+            existing = next((i for i in items if i["sku"] == med["_id"]), None)
+            if existing:
+                existing["quantity"] = min(existing["quantity"] + qty, validation.MAX_QUANTITY)
+            else:
+                items.append(_item(med, qty))
+        return _Outcome(items or None)
+
+    def _from_latest(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     customer_id: str, say_if_none: bool) -> _Outcome:
+        order = latest_delivered(context.db(), customer_id)
+        if order is None:
+            if say_if_none:
+                reply(dispatcher, tracker, "reorder_no_past_order")
+            return _Outcome()
+        return self._from_order(dispatcher, tracker, customer_id, order["_id"])
+
+    def _work_out_items(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        customer_id: str, changed: set[str]) -> tuple[bool, _Outcome]:
+        """(whether the customer asked for something this turn, what it gave)."""
+        slots = tracker.slots
+        current = slots.get("reorder_items")
+        items = current if isinstance(current, list) else None
+        if "reorder_substitute" in changed:  # answering the substitute question
+            return False, _Outcome(items)
+        raw = current if isinstance(current, str) else None
+        pending = texts(slots.get("reorder_medicine"))
+        quantities = texts(slots.get("reorder_quantity"))
+
+        if "reorder_order_id" in changed and slots.get("reorder_order_id"):
+            return True, self._from_order(dispatcher, tracker, customer_id,
+                                          slots["reorder_order_id"])
+        if "reorder_medicine" in changed and pending:
+            qty = quantities if "reorder_quantity" in changed else []
+            return True, self._from_names(dispatcher, tracker, customer_id, pending, qty)
+        if raw is not None:
+            order_id = find_order_id(raw)
+            if order_id:
+                return True, self._from_order(dispatcher, tracker, customer_id, order_id)
+            if asks_for_repeat(raw):
+                return True, self._from_latest(dispatcher, tracker, customer_id, True)
+            names = names_in_text(raw)
+            qty_text = quantity_in_text(raw)
+            if names:
+                return True, self._from_names(dispatcher, tracker, customer_id, names,
+                                              [qty_text] if qty_text else [])
+            if qty_text and pending:
+                return True, self._from_names(dispatcher, tracker, customer_id, pending,
+                                              [qty_text])
+            reply(dispatcher, tracker, "did_not_catch")
+            return True, _Outcome()
+        if "reorder_quantity" in changed and quantities:
+            if items and len(items) == 1:
+                catalogue = context.catalogue()
+                med = catalogue.medicine(items[0]["sku"]) or {}
+                try:
+                    qty = parse_quantity(quantities[-1], med)
+                except InvalidInput as exc:
+                    reply(dispatcher, tracker, "quantity_problem", brand=items[0]["brand"],
+                          problem=exc.message)
+                    return True, _Outcome(items)
+                return True, _Outcome([{**items[0], "quantity": qty}],
+                                      source=slots.get("reorder_source"))
+            if pending:
+                return True, self._from_names(dispatcher, tracker, customer_id, pending,
+                                              quantities[-1:])
+            reply(dispatcher, tracker, "quantity_needs_medicine")
+            return True, _Outcome(items, source=slots.get("reorder_source"))
+        if items is None and slots.get("requested_slot") != "reorder_items":
+            # First look: what the opening message asked for, else the last delivered order.
+            if slots.get("reorder_order_id"):
+                return True, self._from_order(dispatcher, tracker, customer_id,
+                                              slots["reorder_order_id"])
+            if pending:
+                return True, self._from_names(dispatcher, tracker, customer_id, pending,
+                                              quantities)
+            return True, self._from_latest(dispatcher, tracker, customer_id, False)
+        return False, _Outcome(items)
+
+    def _quote(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str,
+               items: list[dict], pincode: str, out: dict[str, Any]) -> None:
+        db, catalogue = context.db(), context.catalogue()
+        for _ in range(reorder.MAX_ITEMS + 1):
+            requests = [reorder.ItemRequest(i["sku"], i["quantity"]) for i in items]
+            try:
+                quote = reorder.quote_reorder(db, catalogue, customer_id, requests, pincode)
+            except PrescriptionRequired as exc:
+                language = context.reply_language(tracker)
+                reply(dispatcher, tracker, "rx_required", message=exc.message, buttons=[
+                    button(say("book_doctor_button", language), "/book_doctor_call"),
+                    button(say("talk_to_pharmacist", language), "/human_handoff"),
+                ])
+                out["form_aborted"] = True
+                return
+            except OutOfStock as exc:
+                sku = exc.details.get("sku")
+                item = next((i for i in items if i["sku"] == sku), None)
+                if item is None:
+                    raise
+                substitutes = exc.details.get("substitutes") or []
+                if substitutes:
+                    out["reorder_offers"] = {
+                        "for": sku, "brand": item["brand"],
+                        "options": [{"id": s["sku"], "brand": s["brand"],
+                                     "label": f"{s['brand']} (₹{float(s['mrp_inr']):.2f})"}
+                                    for s in substitutes[:3]],
+                    }
+                    out["reorder_substitute"] = None
+                    return
+                reply(dispatcher, tracker, "out_of_stock_none", brand=item["brand"])
+                items = [i for i in items if i["sku"] != sku]
+                if not items:
+                    out["form_aborted"] = True
+                    return
+                reply(dispatcher, tracker, "out_of_stock_dropped", brand=item["brand"])
+                out["reorder_items"] = items
+                continue
+            except NotServiceable:
+                reply(dispatcher, tracker, "pincode_not_served", pincode=pincode)
+                out["reorder_pincode"] = None
+                return
+            except (NotFound, InvalidInput) as exc:
+                log.info("reorder quote refused: %s", exc.code)
+                dispatcher.utter_message(text=exc.message[:1].upper() + exc.message[1:] + ".")
+                out["reorder_items"] = None
+                return
+            out["reorder_quote"] = {"sentence": quote["sentence"],
+                                    "total_inr": quote["total_inr"],
+                                    "eta_text": quote["eta_text"]}
+            return
+
+    def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         customer_id: str | None, changed: set[str]) -> dict[str, Any]:
+        if customer_id is None:
+            return {}
+        out: dict[str, Any] = {}
+        asked, outcome = self._work_out_items(dispatcher, tracker, customer_id, changed)
+        if asked:
+            out.update(_DERIVED_RESET)
+            out["reorder_items"] = outcome.items
+            out["reorder_source"] = outcome.source
+        items = out.get("reorder_items", tracker.slots.get("reorder_items"))
+        if not isinstance(items, list) or not items:
+            return out
+        pincode = tracker.slots.get("reorder_pincode")
+        if pincode is None and tracker.slots.get("requested_slot") != "reorder_pincode":
+            pincode = customer_pincode(context.db(), customer_id)
+            if pincode:
+                out["reorder_pincode"] = pincode
+        if pincode is None:
+            return out
+        merged = {**tracker.slots, **out}
+        if merged.get("reorder_quote") is None and not merged.get("reorder_offers"):
+            self._quote(dispatcher, tracker, customer_id, items, pincode, out)
+        return out
+
+
+class AskReorderItems(AskAction):
+    slot = "reorder_items"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        buttons = []
+        customer_id = context.verified_customer_id(tracker)
+        if customer_id:
+            order = latest_delivered(context.db(), customer_id)
+            if order is not None:
+                title = say("reorder_repeat_button", context.reply_language(tracker),
+                            order_id=order["_id"])
+                buttons.append(button(title, entity_payload("inform", "order_id", order["_id"])))
+        reply(dispatcher, tracker, "ask_reorder_items", buttons=buttons)
+
+
+class AskReorderPincode(AskAction):
+    slot = "reorder_pincode"
+
+
+class AskReorderSubstitute(AskAction):
+    slot = "reorder_substitute"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        offers = tracker.get_slot("reorder_offers") or {}
+        buttons = offer_buttons(offers.get("options"))
+        buttons.append(button(say("substitute_none_button", context.reply_language(tracker)),
+                              "/deny"))
+        reply(dispatcher, tracker, "out_of_stock_subs", buttons=buttons,
+              brand=offers.get("brand", "That medicine"))
+
+
+class AskReorderConfirm(AskAction):
+    slot = "reorder_confirm"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        quote = tracker.get_slot("reorder_quote") or {}
+        reply(dispatcher, tracker, "ask_reorder_confirm",
+              buttons=yes_no_buttons(tracker, "place_yes", "place_no"),
+              sentence=quote.get("sentence", ""))
+
+
+class ActionReorder(SafeAction):
+    """After the reorder form: place the order (confirmed), or say it wasn't placed."""
+
+    def name(self) -> str:
+        return "action_reorder"
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return reset_events(tracker, ["reorder_form"])
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        cleanup = reset_events(tracker, ["reorder_form"])
+        customer_id = context.verified_customer_id(tracker)
+        items = tracker.get_slot("reorder_items")
+        if tracker.get_slot("form_aborted") or customer_id is None or not isinstance(items, list):
+            return cleanup
+        if tracker.get_slot("reorder_confirm") is not True:
+            reply(dispatcher, tracker, "reorder_cancelled")
+            return cleanup
+        requests = [reorder.ItemRequest(i["sku"], i["quantity"]) for i in items
+                    if isinstance(i, dict)]
+        source = tracker.get_slot("reorder_source")
+        try:
+            placed = reorder.place_reorder(
+                context.db(), context.catalogue(), customer_id, requests,
+                tracker.get_slot("reorder_pincode"),
+                reorder_of=source if isinstance(source, str) else None,
+            )
+        except (OutOfStock, PrescriptionRequired, NotServiceable, NotFound,
+                InvalidInput) as exc:
+            log.info("reorder not placed: %s", exc.code)
+            dispatcher.utter_message(
+                text=exc.message[:1].upper() + exc.message[1:]
+                + " I haven't placed the order; say 'reorder' to try again.")
+            return cleanup
+        log.info("reorder %s placed", placed["order_id"])
+        reply(dispatcher, tracker, "reorder_placed", sentence=placed["sentence"])
+        return cleanup
+

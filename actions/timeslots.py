@@ -1,0 +1,43 @@
+"""Preferred times as slot values: parse what the customer said, keep it JSON-friendly."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from actions.common import first_text
+from bot.clock import now_utc
+from bot.timeparse import TimeWindow, parse_preferred_time
+
+_ANY_TIME_RE = re.compile(
+    r"(?i)^\s*(?:any\s*time|anytime|any|whenever|no preference|koi bhi(?: time| samay)?|"
+    r"kabhi bhi|jab bhi)\s*(?:is fine|chalega|works|please|pls|theek hai)?\s*[.!]?\s*$")
+
+
+def parse_time_slot(value: Any, now: datetime | None = None) -> dict | None:
+    """``{"start", "end", "label", "kind"}`` (ISO strings) or ``{"any": True, …}``; None."""
+    if isinstance(value, dict) and ("any" in value or "start" in value):
+        return value if window_of(value) is not None or value.get("any") else None
+    text = first_text(value)
+    if text is None:
+        return None
+    if _ANY_TIME_RE.match(text):
+        return {"any": True, "label": "any time", "kind": "any"}
+    window = parse_preferred_time(text, now or now_utc())
+    if window is None:
+        return None
+    return {"start": window.start.isoformat(), "end": window.end.isoformat(),
+            "label": window.label, "kind": window.kind}
+
+
+def window_of(value: Any) -> TimeWindow | None:
+    """The TimeWindow a stored slot value stands for (None: any time, or malformed)."""
+    if not isinstance(value, dict) or value.get("any"):
+        return None
+    try:
+        return TimeWindow(datetime.fromisoformat(value["start"]),
+                          datetime.fromisoformat(value["end"]),
+                          str(value.get("label", "")), str(value.get("kind", "range")))
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,376 @@
+"""Reply wording for the dialogue (English, and Hindi in Latin script for Hinglish writers).
+
+Custom actions build their replies here so wording lives in one place. Responses that
+rules utter directly (greet, help, …) are in ``domain.yml`` with ``language`` conditions.
+``say(key, lang, **values)`` falls back to English when no Hindi text exists.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ENGLISH, HINDI = "en", "hi"
+
+# Words that mark a message as Hinglish (Hindi written in Latin script). Short, common,
+# and unlikely in English; "do", "to", "me", "hi" etc. are left out on purpose.
+HINGLISH_WORDS = frozenset("""
+hai hain ho hoon hu tha thi kya kyu kyun kaise kab kahan kaha kidhar mera meri mere mujhe
+muje humein hamara aap aapka aapke tum tumhara karo karna karni karwana karwa kardo kar
+chahiye chaiye nahi nahin nhi haan han ji theek thik accha acha achha bhej bhejo bhejdo
+dobara phir fir wahi wala wali wale dawai dawa dawaiyan dawaai kal parso aaj abhi jaldi
+subah shaam sham raat dopahar baje ke ki ka se ko mein bhi aur lekin pe
+bata batao bataye dijiye kijiye chalega milegi milega hoga hogi rehne chhodo chodo baat
+bhai bhaiya didi madad karwado lagana mangwana mangwani pichli pichle khatam
+""".split())
+_ENGLISH_MARKERS = frozenset("""
+the is are my please want need can could would what when where which how you your
+this that with for have has will and order medicine doctor test
+""".split())
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def detect_language(text: Any, previous: str | None = None) -> str | None:
+    """``"hi"`` for Hinglish, ``"en"`` for English, ``previous`` when the text can't tell.
+
+    Short replies ("1234", "yes", a button payload) keep the earlier choice.
+    """
+    if not isinstance(text, str) or text.startswith("/"):
+        return previous
+    words = _WORD_RE.findall(text.lower()[:500])
+    if not words:
+        return previous
+    hindi = sum(1 for w in words if w in HINGLISH_WORDS)
+    english = sum(1 for w in words if w in _ENGLISH_MARKERS)
+    if hindi >= 2 or (hindi == 1 and len(words) <= 3 and english == 0):
+        return HINDI
+    if english >= 1 and hindi == 0 and len(words) >= 2:
+        return ENGLISH
+    return previous
+
+
+TEXT: dict[str, dict[str, str]] = {
+    # -- identity ---------------------------------------------------------------------
+    "ask_verify_order_id": {
+        "en": "To keep your details safe, please tell me your order number and the last "
+              "4 digits of your registered mobile number.",
+        "hi": "Aapki details safe rakhne ke liye, please apna order number aur registered "
+              "mobile number ke last 4 digits bataiye.",
+    },
+    "ask_verify_phone_last4": {
+        "en": "Now the last 4 digits of your registered mobile number, please.",
+        "hi": "Ab registered mobile number ke last 4 digits bataiye.",
+    },
+    "verify_bad_order_id": {
+        "en": "That doesn't look like an order number. It is on your order SMS: 'ML' and 8 "
+              "digits.",
+        "hi": "Yeh order number jaisa nahi lag raha. Order SMS mein 'ML' ke baad 8 digits "
+              "hote hain.",
+    },
+    "verify_bad_digits": {
+        "en": "That doesn't look like 4 digits (e.g. 4321).",
+        "hi": "Yeh 4 digits jaisa nahi lag raha (jaise 4321).",
+    },
+    "verify_mismatch": {
+        "en": "Sorry, that order number and mobile number don't match our records. "
+              "Let's try once more.",
+        "hi": "Maaf kijiye, yeh order number aur mobile number hamare records se match nahi "
+              "hue. Ek baar phir try karte hain.",
+    },
+    "verify_locked": {
+        "en": "I couldn't verify those details, so I can't show account information here. "
+              "Please sign in to the app, or reply 'agent' and our care team will help.",
+        "hi": "Main details verify nahi kar paaya, isliye yahan account ki jaankari nahi de "
+              "sakta. App mein sign in kijiye, ya 'agent' likhiye, hamari team madad karegi.",
+    },
+    "verified": {
+        "en": "Thanks, you're verified.",
+        "hi": "Shukriya, aap verify ho gaye.",
+    },
+    "need_verification": {
+        "en": "Please sign in so I can look up your orders, or tell me your order number "
+              "and the last 4 digits of your registered mobile number.",
+        "hi": "Orders dekhne ke liye sign in kijiye, ya apna order number aur registered "
+              "mobile ke last 4 digits bataiye.",
+    },
+    "need_verification_in_form": {
+        "en": "I can check your orders once you're verified; let's finish this first.",
+        "hi": "Verify hone ke baad main aapke orders dekh sakta hoon; pehle yeh poora karte "
+              "hain.",
+    },
+    # -- generic ----------------------------------------------------------------------
+    "store_down": {
+        "en": "Sorry, I can't reach our systems right now. Please try again in a few "
+              "minutes, or reply 'agent' to talk to our care team.",
+        "hi": "Maaf kijiye, abhi hamara system nahi mil raha. Thodi der baad try kijiye, ya "
+              "'agent' likhiye.",
+    },
+    "something_wrong": {
+        "en": "Sorry, something went wrong on my side. Please try again, or reply 'agent' "
+              "to talk to our care team.",
+        "hi": "Maaf kijiye, mere taraf kuch gadbad ho gayi. Phir se try kijiye, ya 'agent' "
+              "likhiye.",
+    },
+    "stopped": {
+        "en": "Okay, I've stopped that. Anything else I can help with?",
+        "hi": "Theek hai, maine use rok diya. Aur kuch madad chahiye?",
+    },
+    "nothing_to_stop": {
+        "en": "Okay. Anything else I can help with?",
+        "hi": "Theek hai. Aur kuch madad chahiye?",
+    },
+    "did_not_catch": {
+        "en": "Sorry, I didn't catch that.",
+        "hi": "Maaf kijiye, samajh nahi aaya.",
+    },
+    "offer_handoff": {
+        "en": "I'm still not sure what you need. Shall I ask our care team to help you?",
+        "hi": "Mujhe abhi bhi samajh nahi aaya. Kya main hamari care team se madad "
+              "karwaun?",
+    },
+    "handoff_yes": {"en": "Yes, connect me", "hi": "Haan, connect karo"},
+    "handoff_no": {"en": "No, thanks", "hi": "Nahi, rehne do"},
+    "handoff_done": {
+        "en": "I've passed this to our care team. {next_steps}",
+        "hi": "Maine yeh hamari care team ko bhej diya hai. {next_steps}",
+    },
+    "yes": {"en": "Yes", "hi": "Haan"},
+    "no": {"en": "No", "hi": "Nahi"},
+    "pick_number": {
+        "en": "Please pick one of the options (reply 1, 2 or 3).",
+        "hi": "Options mein se ek chuniye (1, 2 ya 3 likhiye).",
+    },
+    "stop_hint": {
+        "en": "You can also say 'stop' to do something else.",
+        "hi": "Kuch aur karna ho to 'stop' likhiye.",
+    },
+    # -- order status -----------------------------------------------------------------
+    "order_not_found": {
+        "en": "I couldn't find that order on your account. Please check the number.",
+        "hi": "Yeh order aapke account mein nahi mila. Number check kar lijiye.",
+    },
+    "no_orders": {
+        "en": "I don't see any orders on your account yet.",
+        "hi": "Aapke account mein abhi koi order nahi dikh raha.",
+    },
+    "bad_order_id": {
+        "en": "Hmm, {problem}. Could you check the number?",
+        "hi": "Hmm, {problem}. Number check kar lijiye?",
+    },
+    # -- cancel -----------------------------------------------------------------------
+    "ask_cancel_order_id": {
+        "en": "Which order should I cancel? Please send the order number.",
+        "hi": "Kaunsa order cancel karun? Order number bhejiye.",
+    },
+    "ask_cancel_confirm": {
+        "en": "{sentence} Shall I cancel it?",
+        "hi": "{sentence} Kya main ise cancel kar doon?",
+    },
+    "cancel_yes": {"en": "Yes, cancel it", "hi": "Haan, cancel karo"},
+    "cancel_no": {"en": "No, keep it", "hi": "Nahi, rehne do"},
+    "cancel_nothing": {
+        "en": "I don't see any order on your account that can still be cancelled.",
+        "hi": "Aapke account mein aisa koi order nahi hai jo abhi cancel ho sake.",
+    },
+    "cancel_not_allowed": {
+        "en": "{reason} If you need help with it, reply 'agent'.",
+        "hi": "{reason} Madad chahiye to 'agent' likhiye.",
+    },
+    "cancel_kept": {
+        "en": "Okay, I haven't cancelled anything. Your order stays as it is.",
+        "hi": "Theek hai, maine kuch cancel nahi kiya. Aapka order waisa hi rahega.",
+    },
+    # -- reorder ----------------------------------------------------------------------
+    "ask_reorder_items": {
+        "en": "Which medicines should I send, and how many packs? For example 'Dolo 650, 2 "
+              "strips' or 'same as last time'.",
+        "hi": "Kaunsi dawai aur kitne patte bhejun? Jaise 'Dolo 650 do patte' ya 'pichli "
+              "baar wali'.",
+    },
+    "reorder_repeat_button": {"en": "Repeat {order_id}", "hi": "{order_id} dobara"},
+    "reorder_no_past_order": {
+        "en": "I couldn't find a delivered order to repeat.",
+        "hi": "Dobara bhejne ke liye koi delivered order nahi mila.",
+    },
+    "reorder_unknown_medicine": {
+        "en": "I couldn't find '{name}' in our catalogue; please check the spelling, or send "
+              "the name as printed on the strip.",
+        "hi": "'{name}' hamare catalogue mein nahi mili; spelling check kijiye, ya strip par "
+              "likha naam bhejiye.",
+    },
+    "did_you_mean": {
+        "en": "Did you mean one of these?",
+        "hi": "Kya aapka matlab inmein se koi hai?",
+    },
+    "quantity_problem": {
+        "en": "For {brand}: {problem}.",
+        "hi": "{brand} ke liye: {problem}.",
+    },
+    "quantity_needs_medicine": {
+        "en": "Please tell me the medicine with the quantity, e.g. 'Dolo 650, 3 strips'.",
+        "hi": "Dawai ka naam quantity ke saath bataiye, jaise 'Dolo 650 teen patte'.",
+    },
+    "ask_reorder_pincode": {
+        "en": "Which pincode should we deliver to?",
+        "hi": "Kis pincode par delivery karein?",
+    },
+    "bad_pincode": {
+        "en": "A pincode has 6 digits, e.g. 110001.",
+        "hi": "Pincode 6 digit ka hota hai, jaise 110001.",
+    },
+    "pincode_not_served": {
+        "en": "Sorry, we don't deliver to {pincode} yet.",
+        "hi": "Maaf kijiye, {pincode} par abhi delivery nahi hoti.",
+    },
+    "ask_reorder_confirm": {
+        "en": "{sentence}",
+        "hi": "{sentence}",
+    },
+    "place_yes": {"en": "Yes, place order", "hi": "Haan, order karo"},
+    "place_no": {"en": "No", "hi": "Nahi"},
+    "rx_required": {
+        "en": "{message}",
+        "hi": "{message}",
+    },
+    "book_doctor_button": {"en": "Book a doctor call", "hi": "Doctor call book karo"},
+    "talk_to_pharmacist": {"en": "Talk to a pharmacist", "hi": "Pharmacist se baat"},
+    "out_of_stock_subs": {
+        "en": "{brand} is out of stock near you. These have the same salt and strength and "
+              "are in stock; shall I send one of them instead?",
+        "hi": "{brand} aapke paas stock mein nahi hai. Inmein same salt aur strength hai, "
+              "stock mein hain; kya inmein se koi bhejun?",
+    },
+    "out_of_stock_none": {
+        "en": "Sorry, {brand} is out of stock near you and I couldn't find a substitute in "
+              "stock.",
+        "hi": "Maaf kijiye, {brand} aapke paas stock mein nahi hai aur koi substitute bhi "
+              "nahi mila.",
+    },
+    "out_of_stock_dropped": {
+        "en": "I've left {brand} out of this order.",
+        "hi": "Maine {brand} ko is order se hata diya hai.",
+    },
+    "substitute_none_button": {"en": "None of these", "hi": "Inmein se koi nahi"},
+    "reorder_placed": {"en": "{sentence}", "hi": "{sentence}"},
+    "reorder_cancelled": {
+        "en": "Okay, I haven't placed the order.",
+        "hi": "Theek hai, maine order nahi kiya.",
+    },
+    # -- doctor -----------------------------------------------------------------------
+    "ask_doctor_speciality": {
+        "en": "What kind of doctor would you like to talk to? If you're not sure, a general "
+              "physician is a good start.",
+        "hi": "Kis tarah ke doctor se baat karni hai? Pata na ho to general physician se "
+              "shuru kar sakte hain.",
+    },
+    "unknown_speciality": {
+        "en": "Sorry, I couldn't tell which kind of doctor that is.",
+        "hi": "Maaf kijiye, samajh nahi aaya kis tarah ke doctor chahiye.",
+    },
+    "ask_doctor_time": {
+        "en": "When would you like the call? For example 'now', 'today 6 pm' or 'tomorrow "
+              "morning'.",
+        "hi": "Call kab chahiye? Jaise 'abhi', 'aaj shaam 6 baje' ya 'kal subah'.",
+    },
+    "bad_time": {
+        "en": "Sorry, I couldn't understand that time.",
+        "hi": "Maaf kijiye, time samajh nahi aaya.",
+    },
+    "ask_doctor_language": {
+        "en": "Which language would you like to speak in?",
+        "hi": "Aap kis bhasha mein baat karna chahenge?",
+    },
+    "bad_language": {
+        "en": "Sorry, I didn't recognise that language.",
+        "hi": "Maaf kijiye, yeh bhasha samajh nahi aayi.",
+    },
+    "ask_doctor_slot": {
+        "en": "Here are the free slots for a {speciality}. Which one suits you?",
+        "hi": "{speciality} ke free slots yeh hain. Kaunsa theek rahega?",
+    },
+    "no_doctor_slots": {
+        "en": "Sorry, there are no free {speciality} slots around then.",
+        "hi": "Maaf kijiye, us samay {speciality} ke slots khali nahi hain.",
+    },
+    "slot_taken": {
+        "en": "Sorry, {problem}. Here are the next free slots.",
+        "hi": "Maaf kijiye, {problem}. Yeh agle khali slots hain.",
+    },
+    # -- lab --------------------------------------------------------------------------
+    "ask_lab_tests": {
+        "en": "Which test(s) would you like? For example 'CBC', 'HbA1c' or 'thyroid "
+              "profile'.",
+        "hi": "Kaunsa test karwana hai? Jaise 'CBC', 'HbA1c' ya 'thyroid profile'.",
+    },
+    "unknown_lab_test": {
+        "en": "Sorry, {problem}. Please name the test as on your prescription.",
+        "hi": "Maaf kijiye, {problem}. Test ka naam prescription jaisa likhiye.",
+    },
+    "ask_lab_pincode": {
+        "en": "Which pincode should the collector come to?",
+        "hi": "Sample lene kis pincode par aayein?",
+    },
+    "lab_not_served": {
+        "en": "Sorry, {problem}.",
+        "hi": "Maaf kijiye, {problem}.",
+    },
+    "ask_lab_time": {
+        "en": "When should we collect the sample? For example 'tomorrow 7 am' or 'saturday "
+              "morning'.",
+        "hi": "Sample kab lein? Jaise 'kal subah 7 baje' ya 'shanivar subah'.",
+    },
+    "ask_lab_slot": {
+        "en": "{summary} Pick a collection slot:",
+        "hi": "{summary} Collection slot chuniye:",
+    },
+    "no_lab_slots": {
+        "en": "Sorry, there are no collection slots left around then.",
+        "hi": "Maaf kijiye, us samay koi collection slot khali nahi hai.",
+    },
+    # -- availability -----------------------------------------------------------------
+    "ask_avail_medicine": {
+        "en": "Which medicine should I check?",
+        "hi": "Kaunsi dawai check karun?",
+    },
+    "ask_avail_pincode": {
+        "en": "Which pincode should I check stock for?",
+        "hi": "Kis pincode ke liye stock check karun?",
+    },
+    "in_stock": {
+        "en": "{brand} ({pack}) is in stock for pincode {pincode}: ₹{price:.2f} per pack.{rx}",
+        "hi": "{brand} ({pack}) pincode {pincode} ke liye stock mein hai: ₹{price:.2f} per "
+              "pack.{rx}",
+    },
+    "rx_note": {
+        "en": " It needs a valid prescription.",
+        "hi": " Iske liye valid prescription chahiye.",
+    },
+    "not_in_stock": {
+        "en": "{brand} is out of stock for pincode {pincode} right now.",
+        "hi": "{brand} abhi pincode {pincode} ke liye stock mein nahi hai.",
+    },
+    "subs_in_stock": {
+        "en": "Same salt and strength, in stock: {names}.",
+        "hi": "Same salt aur strength wali, stock mein: {names}.",
+    },
+    "offer_order": {
+        "en": "Would you like me to order it?",
+        "hi": "Kya main order kar doon?",
+    },
+    "offer_order_one": {
+        "en": "Would you like me to order one of these?",
+        "hi": "Kya inmein se koi order kar doon?",
+    },
+    "order_button": {"en": "Order {brand}", "hi": "{brand} order karo"},
+}
+
+
+def say(key: str, lang: str | None = None, **values: Any) -> str:
+    """The reply text for ``key`` in ``lang`` (English fallback), with ``values`` filled in."""
+    entry = TEXT[key]
+    template = entry.get(lang or ENGLISH) or entry[ENGLISH]
+    return template.format(**values) if values else template
+
+
+def button(title: str, payload: str) -> dict[str, str]:
+    return {"title": title, "payload": payload}

@@ -1,0 +1,128 @@
+"""Who is talking: metadata, the verified slot, and the anonymous verification path."""
+
+from __future__ import annotations
+
+from actions import context
+from actions.order_status import ActionOrderStatus, ValidateOrderStatusForm
+from tests.actions.conftest import ent, run, said, slot_events
+
+FORM = "order_status_form"
+
+
+def test_metadata_customer_wins_and_typed_ids_never_count(tracker_factory):
+    tracker = tracker_factory(customer_id="CUST1", slots={"verified_customer_id": "CUST2"})
+    assert context.verified_customer_id(tracker) == "CUST1"
+    tracker = tracker_factory(slots={"verified_customer_id": "CUST2"})
+    assert context.verified_customer_id(tracker) == "CUST2"
+    tracker = tracker_factory(entities=[ent("customer_id", "CUST1")], text="I am CUST1")
+    assert context.verified_customer_id(tracker) is None
+    for bad in ({"$ne": None}, "$ne", "CUST 1; drop", ["CUST1"], 42):
+        tracker = tracker_factory(slots={"verified_customer_id": bad},
+                                  metadata={"customer_id": bad})
+        assert context.verified_customer_id(tracker) is None
+
+
+def test_unverified_visitor_is_asked_for_order_number_and_digits(world, tracker_factory,
+                                                                 domain):
+    tracker = tracker_factory(text="where is my order", intent="check_order_status",
+                              active_loop=FORM)
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["requested_slot"] == "verify_order_id"
+    assert said(dispatcher) == ""  # nothing about any order yet
+
+
+def test_wrong_digits_reveal_nothing_and_count_attempts(world, tracker_factory, domain):
+    tracker = tracker_factory(text="1234", active_loop=FORM,
+                              requested_slot="verify_phone_last4",
+                              slots={"verify_order_id": "ML10000001"},
+                              set_this_turn={"verify_phone_last4": "1234"})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["verify_order_id"] is None and slots["verify_phone_last4"] is None
+    assert slots["verify_attempts"] == 1
+    assert slots["requested_slot"] == "verify_order_id"
+    assert "verified_customer_id" not in slots
+    assert "don't match" in said(dispatcher)
+    assert "Dolo" not in said(dispatcher)
+
+
+def test_unknown_order_and_wrong_digits_get_the_same_answer(world, tracker_factory, domain):
+    replies = []
+    for order_id in ("ML10000001", "ML99999999"):
+        tracker = tracker_factory(text="0002", active_loop=FORM,
+                                  requested_slot="verify_phone_last4",
+                                  slots={"verify_order_id": order_id},
+                                  set_this_turn={"verify_phone_last4": "0002"})
+        _, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+        replies.append(said(dispatcher))
+    assert replies[0] == replies[1]
+
+
+def test_right_digits_verify_and_the_order_is_shown(world, tracker_factory, domain):
+    tracker = tracker_factory(text="my number ends 0001", active_loop=FORM,
+                              requested_slot="verify_phone_last4",
+                              slots={"verify_order_id": "ML10000001"},
+                              set_this_turn={"verify_phone_last4": "my number ends 0001"})
+    events, _ = run(ValidateOrderStatusForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["verified_customer_id"] == "CUST1"
+    assert slots["verify_phone_last4"] == "verified"  # the digits are not kept
+    assert slots["requested_slot"] is None
+    after = tracker_factory(text="my number ends 0001",
+                            slots={"verify_order_id": "ML10000001", **slots})
+    events, dispatcher = run(ActionOrderStatus(), after, domain)
+    assert "ML10000001" in said(dispatcher) and "delivered" in said(dispatcher)
+    assert slot_events(events).get("verify_order_id", "kept") is None
+
+
+def test_order_number_and_digits_in_one_message(world, tracker_factory, domain):
+    tracker = tracker_factory(text="ML10000002 and 0001",
+                              entities=[ent("order_id", "ML10000002")],
+                              active_loop=FORM, requested_slot="verify_order_id",
+                              set_this_turn={"verify_order_id": "ML10000002"})
+    events, _ = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["verified_customer_id"] == "CUST1"
+
+
+def test_three_failures_end_the_form(world, tracker_factory, domain):
+    tracker = tracker_factory(text="9999", active_loop=FORM,
+                              requested_slot="verify_phone_last4",
+                              slots={"verify_order_id": "ML10000001", "verify_attempts": 2.0},
+                              set_this_turn={"verify_phone_last4": "9999"})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["form_aborted"] is True and slots["requested_slot"] is None
+    assert "agent" in said(dispatcher)
+    # and a new attempt later is refused straight away
+    again = tracker_factory(text="where is my order", intent="check_order_status",
+                            active_loop=FORM, slots={"verify_attempts": 3.0})
+    events, _ = run(ValidateOrderStatusForm(), again, domain)
+    assert slot_events(events)["form_aborted"] is True
+
+
+def test_malformed_verification_values_get_a_hint(world, tracker_factory, domain):
+    for value in ({"$ne": None}, "$where", "hello", ["ML1"], 12):
+        tracker = tracker_factory(text="x", active_loop=FORM, requested_slot="verify_order_id",
+                                  set_this_turn={"verify_order_id": value})
+        events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+        slots = slot_events(events)
+        assert slots["verify_order_id"] is None
+        assert slots["requested_slot"] == "verify_order_id"
+        assert "order number" in said(dispatcher)
+    tracker = tracker_factory(text="12", active_loop=FORM, requested_slot="verify_phone_last4",
+                              slots={"verify_order_id": "ML10000001"},
+                              set_this_turn={"verify_phone_last4": {"$gt": ""}})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["verify_phone_last4"] is None
+    assert "4 digits" in said(dispatcher)
+
+
+def test_phone_digits_tagged_as_an_order_number_are_ignored(world, tracker_factory, domain):
+    # NLU sometimes tags "0001" as a second order_id: the real order number still counts.
+    tracker = tracker_factory(text="ML10000002 0001", active_loop=FORM,
+                              requested_slot="verify_order_id",
+                              entities=[ent("order_id", "ML10000002"), ent("order_id", "0001")],
+                              set_this_turn={"verify_order_id": "0001"})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["verified_customer_id"] == "CUST1"
+    assert "doesn't look like" not in said(dispatcher)
