@@ -75,6 +75,10 @@ class ActionHandoff(Action):
         else:
             log.info("handoff ticket %s opened", ticket["ticket_id"])
             reply(dispatcher, tracker, "handoff_done", next_steps=ticket["next_steps"])
+            # Machine-readable signal for the channels: voice transfers the call to a queue.
+            dispatcher.utter_message(
+                json_message={"handoff": True, "ticket_id": ticket["ticket_id"]}
+            )
         return [ActiveLoop(None), *reset_events(tracker)]
 
 

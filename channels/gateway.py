@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.cache import get_cache
 from bot.config import load_settings
@@ -20,6 +21,7 @@ from bot.db import get_db
 from channels.assistant import AssistantClient
 from channels.health import component_status
 from channels.limits import BodySizeLimit
+from channels.routes import sms_sns, sms_twilio, voice_lex, web, whatsapp
 from channels.settings import load_channel_settings
 
 
@@ -51,6 +53,12 @@ def create_app() -> FastAPI:
         return JSONResponse(body, status_code=200 if not down else 503)
 
     # Channel routers (one module each) are included here.
+    app.include_router(sms_twilio.router)
+    app.include_router(sms_sns.router)
+    app.include_router(whatsapp.router)
+    app.include_router(voice_lex.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 
 

@@ -23,12 +23,18 @@ class Turn:
     text: str
     customer_id: str | None = None
     extra_metadata: dict[str, Any] | None = None
+    # True only when ``text`` is a button payload the bot itself offered (resolved by the
+    # channel from a numbered reply, an interactive reply or a clicked quick reply).
+    is_payload: bool = False
 
 
 async def run_turn(assistant: AssistantClient, secret: str, turn: Turn) -> list[dict[str, Any]]:
     """Send the turn to Rasa under an HMAC conversation id; never raises for Rasa outages."""
     sender = conversation_id(turn.channel, turn.subject, secret)
     text = turn.text.strip()[:MAX_TEXT_CHARS]
+    if not turn.is_payload:
+        # Rasa reads "/intent{...}" as a structured payload: typed text may not do that.
+        text = text.lstrip("/").strip()
     metadata = turn_metadata(turn.channel, turn.customer_id, turn.extra_metadata)
     try:
         return await assistant.send(sender, text, metadata)

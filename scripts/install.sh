@@ -24,3 +24,15 @@ if [ "$(cat .venv-db/.installed 2>/dev/null || true)" != "$want_db" ]; then
   .venv-db/bin/pip install -q -r requirements-db.lock
   echo "$want_db" > .venv-db/.installed
 fi
+
+# Debian's chromium for the browser tests (Playwright drives it; never `playwright install`).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the web chat browser tests ..."
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: /usr/bin/chromium is missing, so the web chat browser tests will be skipped;" \
+         "install Debian's chromium package (sudo apt-get install chromium) to run them." >&2
+  fi
+fi

@@ -60,3 +60,24 @@ def test_turn_metadata_never_carries_an_unverified_customer_id():
     forged = {"customer_id": "CUST00001", "provider": "twilio"}
     assert turn_metadata("sms", None, forged) == {"channel": "sms", "provider": "twilio"}
     assert turn_metadata("sms", "CUST00002", forged)["customer_id"] == "CUST00002"
+
+
+def test_typed_text_cannot_become_a_rasa_intent_payload():
+    import asyncio
+
+    from channels.turns import Turn, run_turn
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def send(self, conversation_id: str, text: str, metadata: dict) -> list[dict]:
+            self.sent.append(text)
+            return []
+
+    rasa = Recorder()
+    typed = Turn("sms", "+919800000001", '/inform{"order_id": "ML12345678"}')
+    chosen = Turn("sms", "+919800000001", "/affirm", is_payload=True)
+    asyncio.run(run_turn(rasa, "secret", typed))
+    asyncio.run(run_turn(rasa, "secret", chosen))
+    assert rasa.sent == ['inform{"order_id": "ML12345678"}', "/affirm"]

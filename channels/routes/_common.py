@@ -1,0 +1,89 @@
+"""Helpers the channel routes share (SMS via Twilio / SNS, WhatsApp, Lex voice).
+
+Every route verifies the provider's signature or token before anything reaches Rasa,
+answers malformed input with 400 and a JSON ``detail`` (never a 500), and logs phone
+numbers masked only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from bot.errors import StoreUnavailable
+from channels.identity import conversation_id, customer_for_phone
+from channels.phone import mask_phone, normalise_indian_phone
+
+log = logging.getLogger("channels.routes")
+
+
+class BadRequest(Exception):
+    """Malformed input: answered with 400 and ``{"detail": reason}``."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or BadRequest."""
+    if not raw:
+        raise BadRequest("empty body: expected a JSON object")
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadRequest("body is not UTF-8") from exc
+    except ValueError as exc:
+        raise BadRequest("body is not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise BadRequest("expected a JSON object")
+    return value
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a message: E.164 phone (when valid), the Rasa conversation id, the customer."""
+
+    channel: str
+    subject: str
+    phone: str | None
+    conversation_id: str
+    customer_id: str | None
+
+    @property
+    def masked(self) -> str:
+        return mask_phone(self.phone or self.subject)
+
+
+async def resolve_caller(request: Request, channel: str, raw_phone: str | None,
+                         fallback_subject: str | None = None) -> Caller:
+    """Normalise the phone, derive the HMAC conversation id and look up the customer.
+
+    A number that is not an Indian mobile stays anonymous; MongoDB being down makes
+    the caller anonymous too (the turn still runs; Rasa answers politely).
+    """
+    state = request.app.state
+    raw = (raw_phone or "").strip()
+    if raw.lower().startswith("whatsapp:"):
+        raw = raw[len("whatsapp:"):].strip()
+    phone = normalise_indian_phone(raw)
+    subject = phone or raw or fallback_subject or ""
+    customer_id = None
+    if phone:
+        try:
+            customer_id = await asyncio.to_thread(customer_for_phone, state.db, state.cache, phone)
+        except StoreUnavailable:
+            log.warning("customer lookup unavailable for %s; treating as anonymous",
+                        mask_phone(phone))
+    sender = conversation_id(channel, subject, state.channels.conversation_secret)
+    return Caller(channel, subject, phone, sender, customer_id)

@@ -1,0 +1,439 @@
+"""Web chat: the chat page, demo sign-in and the ``/ws/chat`` WebSocket.
+
+Frames are JSON text, at most 4 KB each.
+
+Browser → gateway:
+  ``{"type": "hello", "token": str | null}``   first frame: the session token (or none)
+  ``{"type": "message", "text": str}``          something the visitor typed
+  ``{"type": "payload", "payload": str}``       a quick reply the bot offered
+  ``{"type": "ping"}``                          keep-alive
+
+Gateway → browser:
+  ``{"type": "session", "token", "customer", "notice"}``  the token to keep (maybe new)
+  ``{"type": "history", "messages": [...], "complete": bool}``  the conversation so far
+  ``{"type": "typing"}``                        the assistant is working on a reply
+  ``{"type": "bot", "messages": [{"text", "buttons", "image"}]}``
+  ``{"type": "error", "code", "message"}``      a frame was rejected; the socket stays open
+  ``{"type": "pong"}``
+
+Identity comes only from a verified session token: whatever a frame says about a
+customer is ignored, and ``customer_id`` reaches Rasa metadata only via
+:func:`channels.turns.run_turn` with the token's customer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request, WebSocket
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from bot.db import store_call
+from bot.schema import CUSTOMERS
+from bot.seed import DEMO_CUSTOMERS
+from channels.identity import conversation_id
+from channels.turns import MAX_TEXT_CHARS, Turn, run_turn
+from channels.web_session import InvalidToken, WebSession, issue_token, verify_token
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+CHANNEL = "web"
+MAX_FRAME_BYTES = 4096
+MAX_TITLE_CHARS = 80
+MAX_HISTORY = 60
+HELLO_TIMEOUT_SECONDS = 20.0
+TURNS_PER_MINUTE = 20
+MAX_BAD_FRAMES = 25
+TRACKER_TIMEOUT_SECONDS = 5.0
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+# -- frames -------------------------------------------------------------------
+class FrameError(Exception):
+    """A client frame that is rejected with an ``error`` frame (the socket stays open)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def frame(self) -> dict[str, Any]:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ClientFrame:
+    """A validated browser frame; only the fields the gateway uses are kept."""
+
+    type: str
+    text: str = ""
+    token: str | None = None
+
+
+def parse_frame(raw: str | bytes | None) -> ClientFrame:
+    """Validate one WebSocket frame from the browser; raises :class:`FrameError`.
+
+    Unknown keys (a ``customer_id``, say) are dropped: they never go any further.
+    """
+    if not isinstance(raw, str):
+        raise FrameError("bad_frame", "Frames must be JSON text.")
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        raise FrameError("too_large", f"Frames must be at most {MAX_FRAME_BYTES} bytes.")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise FrameError("bad_json", "Frames must be JSON.") from exc
+    if not isinstance(data, dict):
+        raise FrameError("bad_frame", "A frame must be a JSON object.")
+    kind = data.get("type")
+    if kind == "hello":
+        token = data.get("token")
+        if token is not None and not isinstance(token, str):
+            raise FrameError("bad_frame", "'token' must be a string or null.")
+        return ClientFrame("hello", token=token or None)
+    if kind == "ping":
+        return ClientFrame("ping")
+    if kind == "message":
+        text = data.get("text")
+        if not isinstance(text, str):
+            raise FrameError("bad_frame", "'text' must be a string.")
+        # A leading '/' would make Rasa read the text as an intent payload.
+        text = text.strip().lstrip("/").strip()
+        if not text:
+            raise FrameError("empty", "Please type a message.")
+        if len(text) > MAX_TEXT_CHARS:
+            raise FrameError("too_long", f"Messages must be at most {MAX_TEXT_CHARS} characters.")
+        return ClientFrame("message", text=text)
+    if kind == "payload":
+        payload = data.get("payload")
+        if not isinstance(payload, str) or not payload.strip():
+            raise FrameError("bad_frame", "'payload' must be a non-empty string.")
+        return ClientFrame("payload", text=payload.strip())
+    raise FrameError("bad_type", "Unknown frame type.")
+
+
+# -- bot messages and history -------------------------------------------------
+def _buttons(raw: Any) -> list[dict[str, str]]:
+    buttons = []
+    for button in raw if isinstance(raw, list) else []:
+        if not isinstance(button, Mapping):
+            continue
+        payload = str(button.get("payload") or "").strip()
+        if not payload or len(payload) > MAX_TEXT_CHARS:
+            continue
+        title = " ".join(str(button.get("title") or "").split())[:MAX_TITLE_CHARS] or payload
+        buttons.append({"title": title, "payload": payload})
+    return buttons
+
+
+def _image(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) and raw.startswith("https://") else None
+
+
+def bot_message(text: Any, buttons: Any = None, image: Any = None) -> dict[str, Any] | None:
+    """One bot message for the page: text, quick replies and an https image, if any."""
+    message: dict[str, Any] = {}
+    if isinstance(text, str) and text.strip():
+        message["text"] = text.strip()
+    if found := _buttons(buttons):
+        message["buttons"] = found
+    if found_image := _image(image):
+        message["image"] = found_image
+    return message or None
+
+
+def bot_messages(rasa_messages: Iterable[Any]) -> list[dict[str, Any]]:
+    """Rasa REST channel replies → page messages (custom payloads are dropped)."""
+    out = []
+    for raw in rasa_messages:
+        if isinstance(raw, Mapping):
+            message = bot_message(raw.get("text"), raw.get("buttons"), raw.get("image"))
+            if message:
+                out.append(message)
+    return out
+
+
+def offered_buttons(messages: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """payload → title of every quick reply in these messages."""
+    return {b["payload"]: b["title"] for m in messages for b in m.get("buttons", [])}
+
+
+def _payload_label(payload: str) -> str:
+    intent = payload.lstrip("/").split("{", 1)[0]
+    return intent.replace("_", " ").strip() or payload
+
+
+def history_from_tracker(tracker: Mapping[str, Any], limit: int = MAX_HISTORY) -> list[dict]:
+    """The visible conversation in a Rasa tracker: user and bot messages, oldest first.
+
+    A quick-reply click is shown with the button's title, not its payload. Buttons
+    are kept only on the bot messages after the last user message (the ones the
+    visitor can still answer).
+    """
+    entries: list[dict[str, Any]] = []
+    last_buttons: dict[str, str] = {}
+    events = tracker.get("events") if isinstance(tracker, Mapping) else None
+    for event in events if isinstance(events, list) else []:
+        if not isinstance(event, Mapping):
+            continue
+        kind = event.get("event")
+        if kind == "user":
+            text = event.get("text")
+            if not isinstance(text, str) or not text.strip():
+                continue
+            text = text.strip()
+            metadata = event.get("metadata") if isinstance(event.get("metadata"), Mapping) else {}
+            shown = metadata.get("display_text")
+            if not isinstance(shown, str) or not shown.strip():
+                shown = last_buttons.get(text) or (
+                    _payload_label(text) if text.startswith("/") else text
+                )
+            entries.append({"from": "user", "text": shown.strip()})
+            last_buttons = {}
+        elif kind == "bot":
+            data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
+            message = bot_message(event.get("text"), data.get("buttons"), data.get("image"))
+            if message:
+                entries.append({"from": "bot", **message})
+                last_buttons.update(offered_buttons([message]))
+    entries = entries[-limit:]
+    open_tail = True
+    for entry in reversed(entries):
+        if entry["from"] == "user":
+            open_tail = False
+        elif not open_tail:
+            entry.pop("buttons", None)
+    return entries
+
+
+async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
+    """(history entries, complete) for a conversation; ([], False) if Rasa is unreachable."""
+    settings = app_state.settings
+    url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender}/tracker"
+    params = {"token": settings.rasa_auth_token, "include_events": "AFTER_RESTART"}
+    try:
+        response = await app_state.http.get(url, params=params, timeout=TRACKER_TIMEOUT_SECONDS)
+        if response.status_code != 200:
+            log.warning("tracker fetch answered %s", response.status_code)
+            return [], False
+        return history_from_tracker(response.json()), True
+    except Exception as exc:  # noqa: BLE001 - history is best effort, the chat goes on
+        log.warning("tracker fetch failed: %s", type(exc).__name__)
+        return [], False
+
+
+# -- customers ----------------------------------------------------------------
+def demo_customers() -> list[dict[str, str]]:
+    return [{"customer_id": c[0], "name": f"{c[1]} {c[2]}"} for c in DEMO_CUSTOMERS]
+
+
+async def customer_info(app_state: Any, customer_id: str | None) -> dict[str, Any] | None:
+    """What the page shows about the signed-in customer (first name when known)."""
+    if customer_id is None:
+        return None
+    names = {c["customer_id"]: c["name"] for c in demo_customers()}
+    name = names.get(customer_id)
+    if name is None:
+        def load() -> str | None:
+            with store_call():
+                doc = app_state.db[CUSTOMERS].find_one({"_id": customer_id}, {"name": 1})
+            return str(doc["name"]) if doc and doc.get("name") else None
+
+        try:
+            name = await asyncio.wait_for(asyncio.to_thread(load), timeout=3.0)
+        except Exception:  # noqa: BLE001 - the name is cosmetic
+            name = None
+    return {"customer_id": customer_id, "name": name}
+
+
+# -- HTTP routes --------------------------------------------------------------
+@router.get("/", include_in_schema=False)
+async def chat_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html",
+                        headers=PAGE_HEADERS)
+
+
+def _demo_off() -> JSONResponse:
+    return JSONResponse({"detail": "Not Found"}, status_code=404)
+
+
+@router.get("/web/demo-customers")
+async def list_demo_customers(request: Request) -> JSONResponse:
+    """The seeded demo customers one can sign in as (404 unless DEMO_MODE is on)."""
+    if not request.app.state.channels.demo_mode:
+        return _demo_off()
+    return JSONResponse({"customers": demo_customers()})
+
+
+@router.post("/web/demo-login")
+async def demo_login(request: Request) -> JSONResponse:
+    """A session token for a seeded demo customer (404 unless DEMO_MODE is on)."""
+    channels = request.app.state.channels
+    if not channels.demo_mode:
+        return _demo_off()
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    customer_id = body.get("customer_id") if isinstance(body, dict) else None
+    if customer_id not in {c["customer_id"] for c in demo_customers()}:
+        return JSONResponse({"detail": "unknown demo customer"}, status_code=400)
+    token = issue_token(channels.session_signing_key, customer_id=customer_id)
+    customer = await customer_info(request.app.state, customer_id)
+    return JSONResponse({"token": token, "customer": customer})
+
+
+# -- WebSocket ----------------------------------------------------------------
+@dataclass
+class _Connection:
+    session: WebSession | None = None
+    offered: dict[str, str] = field(default_factory=dict)
+    turn_times: deque = field(default_factory=deque)
+    bad_frames: int = 0
+
+    def allow_turn(self, now: float) -> bool:
+        while self.turn_times and now - self.turn_times[0] > 60:
+            self.turn_times.popleft()
+        if len(self.turn_times) >= TURNS_PER_MINUTE:
+            return False
+        self.turn_times.append(now)
+        return True
+
+
+async def _send(websocket: WebSocket, frame: dict[str, Any]) -> None:
+    if websocket.application_state == WebSocketState.CONNECTED:
+        await websocket.send_text(json.dumps(frame, ensure_ascii=False))
+
+
+async def _start_session(websocket: WebSocket, conn: _Connection, token: str | None) -> None:
+    state = websocket.app.state
+    key = state.channels.session_signing_key
+    notice = None
+    session = None
+    if token is not None:
+        try:
+            session = verify_token(key, token)
+        except InvalidToken as exc:
+            notice = "expired" if exc.reason == "expired" else "invalid"
+    resumed = session is not None
+    if session is None:
+        token = issue_token(key)
+        session = verify_token(key, token)
+    conn.session = session
+    await _send(websocket, {
+        "type": "session", "token": token, "notice": notice,
+        "customer": await customer_info(state, session.customer_id),
+    })
+    if resumed:
+        sender = conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret)
+        history, complete = await fetch_history(state, sender)
+    else:  # a brand-new session has no history: don't make Rasa create a tracker for it
+        history, complete = [], True
+    trailing = []
+    for entry in reversed(history):
+        if entry["from"] != "bot":
+            break
+        trailing.append(entry)
+    conn.offered = offered_buttons(trailing)
+    await _send(websocket, {"type": "history", "messages": history, "complete": complete})
+
+
+async def _turn(websocket: WebSocket, conn: _Connection, text: str,
+                display_text: str | None = None) -> None:
+    state = websocket.app.state
+    assert conn.session is not None
+    await _send(websocket, {"type": "typing"})
+    turn = Turn(
+        channel=CHANNEL,
+        subject=conn.session.session_id,
+        text=text,
+        customer_id=conn.session.customer_id,
+        extra_metadata={"display_text": display_text} if display_text else None,
+        is_payload=display_text is not None,
+    )
+    replies = bot_messages(await run_turn(state.assistant, state.channels.conversation_secret,
+                                          turn))
+    conn.offered = offered_buttons(replies)
+    await _send(websocket, {"type": "bot", "messages": replies})
+
+
+async def _handle(websocket: WebSocket, conn: _Connection, frame: ClientFrame) -> None:
+    if frame.type == "ping":
+        await _send(websocket, {"type": "pong"})
+        return
+    if frame.type == "hello":
+        if conn.session is not None:
+            raise FrameError("bad_frame", "Already said hello.")
+        await _start_session(websocket, conn, frame.token)
+        return
+    if conn.session is None:
+        raise FrameError("hello_required", "Send a hello frame first.")
+    if conn.session.expires_at <= time.time():
+        raise FrameError("session_expired", "Your session has expired. Please reload the page.")
+    if frame.type == "payload":
+        title = conn.offered.get(frame.text)
+        if title is None:
+            raise FrameError("unknown_payload", "That option is no longer available.")
+        if not conn.allow_turn(time.monotonic()):
+            raise FrameError("rate_limited", "You're sending messages too fast. Please wait.")
+        await _turn(websocket, conn, frame.text, display_text=title)
+        return
+    if not conn.allow_turn(time.monotonic()):
+        raise FrameError("rate_limited", "You're sending messages too fast. Please wait.")
+    await _turn(websocket, conn, frame.text)
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    conn = _Connection()
+    try:
+        while True:
+            timeout = HELLO_TIMEOUT_SECONDS if conn.session is None else None
+            try:
+                message = await asyncio.wait_for(websocket.receive(), timeout=timeout)
+            except asyncio.TimeoutError:
+                await websocket.close(code=1008, reason="no hello")
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            try:
+                frame = parse_frame(message.get("text"))
+                await _handle(websocket, conn, frame)
+            except FrameError as exc:
+                conn.bad_frames += 1
+                await _send(websocket, exc.frame())
+                if conn.bad_frames >= MAX_BAD_FRAMES:
+                    await websocket.close(code=1008, reason="too many bad frames")
+                    return
+    except WebSocketDisconnect:
+        return
+    except Exception:  # noqa: BLE001 - one bad connection must never take the gateway down
+        log.exception("web chat connection failed")
+        try:
+            await _send(websocket, {"type": "error", "code": "internal",
+                                    "message": "Something went wrong. Reconnecting..."})
+            await websocket.close(code=1011)
+        except Exception:  # noqa: BLE001
+            pass

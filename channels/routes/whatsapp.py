@@ -1,0 +1,148 @@
+"""``/webhooks/whatsapp``: Meta WhatsApp Cloud API webhook (verify handshake + messages).
+
+``GET``: the subscription handshake (``hub.mode=subscribe``, ``hub.verify_token``) echoes
+``hub.challenge``. ``POST``: ``X-Hub-Signature-256`` is checked over the raw body; each
+user message is recorded in ``inbound_messages`` (``whatsapp:{wamid}``) before the 200
+ack, then its turn runs in a background task and the reply goes out through the Cloud
+API (text, reply buttons or a list). A retried webhook finds the record and does
+nothing; a record left ``failed`` or with an expired lease is taken over by a retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from typing import Any
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from bot.errors import StoreUnavailable
+from channels import inbound
+from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
+from channels.render import whatsapp
+from channels.render.whatsapp import InboundWhatsApp
+from channels.routes._common import BadRequest as _BadRequest
+from channels.routes._common import Caller, error, parse_json_object, resolve_caller
+from channels.security.whatsapp import is_valid_signature
+from channels.turns import Turn, run_turn
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+PATH = "/webhooks/whatsapp"
+NON_TEXT_REPLY = "Sorry, I can only read text messages here. Please type your question."
+
+
+def whatsapp_client(state: Any) -> WhatsAppClient:
+    """The app's Cloud API client (``app.state.whatsapp_client``; tests inject their own)."""
+    client = getattr(state, "whatsapp_client", None)
+    if client is None:
+        settings = state.channels
+        client = WhatsAppClient(settings.whatsapp_api_base_url, settings.whatsapp_access_token)
+        state.whatsapp_client = client
+    return client
+
+
+@router.get(PATH)
+async def verify_subscription(request: Request) -> Response:
+    params = request.query_params
+    expected = request.app.state.channels.whatsapp_verify_token
+    token = params.get("hub.verify_token") or ""
+    challenge = params.get("hub.challenge")
+    if (
+        params.get("hub.mode") == "subscribe"
+        and expected
+        and hmac.compare_digest(token.encode(), expected.encode())
+        and challenge is not None
+    ):
+        return PlainTextResponse(challenge)
+    log.warning("whatsapp verification handshake rejected")
+    return error(403, "verification failed")
+
+
+@router.post(PATH)
+async def whatsapp_webhook(request: Request, background: BackgroundTasks) -> JSONResponse:
+    state = request.app.state
+    raw = await request.body()
+    if not is_valid_signature(raw, request.headers.get("x-hub-signature-256"),
+                              state.channels.whatsapp_app_secret):
+        log.warning("whatsapp webhook rejected: bad or missing signature")
+        return error(403, "invalid X-Hub-Signature-256")
+    try:
+        payload = parse_json_object(raw)
+    except _BadRequest as exc:
+        return error(400, exc.detail)
+    if payload.get("object") != "whatsapp_business_account":
+        return error(400, "object must be whatsapp_business_account")
+    if not isinstance(payload.get("entry", []), list):
+        return error(400, "entry must be a list")
+    try:
+        messages = whatsapp.parse_webhook(payload)
+    except (AttributeError, TypeError, KeyError) as exc:
+        return error(400, f"malformed webhook: {type(exc).__name__}")
+
+    accepted = 0
+    for message in messages:
+        caller = await resolve_caller(request, "whatsapp", message.wa_id)
+        key = f"whatsapp:{message.message_id}"
+        try:
+            claim = await asyncio.to_thread(
+                inbound.claim, state.db, key, provider="whatsapp", channel="whatsapp",
+                conversation_id=caller.conversation_id, phone_masked=caller.masked,
+                customer_id=caller.customer_id,
+            )
+        except StoreUnavailable:
+            # Not recorded: no 200, so Meta retries the webhook later.
+            return error(503, "inbound log unavailable; retry later")
+        if claim.state in (inbound.NEW, inbound.REDELIVER):
+            accepted += 1
+            background.add_task(_process, state, message, caller, claim)
+        else:
+            log.info("whatsapp %s already %s: not run again", key, claim.state)
+    return JSONResponse({"status": "ok", "accepted": accepted})
+
+
+async def _process(state: Any, message: InboundWhatsApp, caller: Caller,
+                   claim: inbound.Claim) -> None:
+    """Run the turn (unless its reply is stored already) and send the reply payloads."""
+    key = claim.key
+    try:
+        if claim.state == inbound.REDELIVER:
+            payloads = list(claim.reply or [])
+        else:
+            # Stored without the recipient ("to"): no phone numbers in the inbound log.
+            payloads = [{k: v for k, v in p.items() if k != "to"}
+                        for p in await _answer(state, message, caller)]
+            await asyncio.to_thread(inbound.save_reply, state.db, key, payloads, delivered=False)
+        sent = claim.sent
+        client = whatsapp_client(state)
+        for payload in payloads[sent:]:
+            await asyncio.to_thread(client.send, message.phone_number_id,
+                                    {**payload, "to": message.wa_id})
+            sent += 1
+            await asyncio.to_thread(inbound.mark_sent, state.db, key, sent,
+                                    done=sent == len(payloads))
+        if not payloads:
+            await asyncio.to_thread(inbound.mark_sent, state.db, key, 0, done=True)
+        log.info("whatsapp reply to %s sent (%d messages)", caller.masked, len(payloads))
+    except (WhatsAppApiError, ValueError, StoreUnavailable) as exc:
+        log.warning("whatsapp reply to %s failed: %s", caller.masked, type(exc).__name__)
+        await asyncio.to_thread(inbound.mark_failed, state.db, key, type(exc).__name__)
+    except Exception:  # noqa: BLE001 - background task: log, release, never crash the app
+        log.exception("whatsapp turn for %s failed", caller.masked)
+        await asyncio.to_thread(inbound.mark_failed, state.db, key, "error")
+
+
+async def _answer(state: Any, message: InboundWhatsApp, caller: Caller) -> list[dict[str, Any]]:
+    text = message.payload or message.text
+    if not text:
+        return [whatsapp.text_message(message.wa_id, NON_TEXT_REPLY)]
+    messages = await run_turn(
+        state.assistant, state.channels.conversation_secret,
+        Turn("whatsapp", caller.subject, text, caller.customer_id,
+             {"provider": "whatsapp_cloud"}, is_payload=bool(message.payload)),
+    )
+    return whatsapp.render(message.wa_id, messages)
