@@ -19,11 +19,10 @@ from actions.common import (
     first_text,
     reply,
     reset_events,
-    should_hint,
     texts,
 )
 from actions.medicines import names_in_text, resolve_medicine, retry_with_message
-from actions.reorder import customer_pincode, find_pincode
+from actions.reorder import customer_pincode, served_pincode
 from bot.catalogue import stock_at
 from bot.dialogue_text import button, say
 
@@ -72,17 +71,7 @@ class ValidateAvailabilityForm(PharmacyFormValidation):
 
     def validate_avail_pincode(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        pin = find_pincode(value)
-        hint = should_hint(tracker, "avail_pincode", value)
-        if pin is None:
-            if hint:
-                reply(dispatcher, tracker, "bad_pincode")
-            return {"avail_pincode": None}
-        if context.catalogue().centre_for_pincode(pin) is None:
-            if hint:
-                reply(dispatcher, tracker, "pincode_not_served", pincode=pin)
-            return {"avail_pincode": None}
-        return {"avail_pincode": pin}
+        return {"avail_pincode": served_pincode(value, dispatcher, tracker, "avail_pincode")}
 
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                          customer_id: str | None, changed: set[str]) -> dict[str, Any]:

@@ -429,3 +429,31 @@ def pick_offer(value: Any, offers: Any) -> dict | None:
             return offer
     index = pick_index(text, len(offers))
     return offers[index] if index is not None else None
+
+
+class BookingConfirmation(SafeAction, ABC):
+    """After a booking form: say the confirmation the form stored, then reset the form.
+
+    The form itself books (so a slot taken meanwhile can be re-offered in the form);
+    subclasses name the slot holding the confirmation and the form to reset.
+    """
+
+    @property
+    @abstractmethod
+    def booking_slot(self) -> str:
+        """Slot with the confirmation sentence."""
+
+    @property
+    @abstractmethod
+    def form(self) -> str:
+        """The form whose slots are reset afterwards."""
+
+    def on_error(self, tracker: Tracker) -> list[EventType]:
+        return reset_events(tracker, [self.form])
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        confirmation = tracker.get_slot(self.booking_slot)
+        if isinstance(confirmation, str) and not tracker.get_slot("form_aborted"):
+            dispatcher.utter_message(text=confirmation)
+        return reset_events(tracker, [self.form])

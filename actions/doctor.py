@@ -7,21 +7,19 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.common import (
     AskAction,
+    BookingConfirmation,
     PharmacyFormValidation,
-    SafeAction,
     entity_payload,
     first_text,
     offer_buttons,
     pick_offer,
     reply,
-    reset_events,
     should_hint,
 )
 from actions.timeslots import parse_time_slot, window_of
@@ -190,18 +188,11 @@ class AskDoctorSlot(AskAction):
               speciality=doctors.speciality_name(code) if code else "doctor")
 
 
-class ActionBookDoctorCall(SafeAction):
+class ActionBookDoctorCall(BookingConfirmation):
     """After the doctor-call form: the booking confirmation (the form booked the slot)."""
+
+    booking_slot = "doctor_booking"
+    form = "doctor_call_form"
 
     def name(self) -> str:
         return "action_book_doctor_call"
-
-    def on_error(self, tracker: Tracker) -> list[EventType]:
-        return reset_events(tracker, ["doctor_call_form"])
-
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        confirmation = tracker.get_slot("doctor_booking")
-        if isinstance(confirmation, str) and not tracker.get_slot("form_aborted"):
-            dispatcher.utter_message(text=confirmation)
-        return reset_events(tracker, ["doctor_call_form"])

@@ -6,19 +6,17 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.common import (
     AskAction,
+    BookingConfirmation,
     PharmacyFormValidation,
-    SafeAction,
     offer_buttons,
     pick_offer,
     reply,
-    reset_events,
     should_hint,
     texts,
 )
@@ -161,18 +159,11 @@ class AskLabSlot(AskAction):
               summary=offer.get("summary", ""))
 
 
-class ActionBookLabTest(SafeAction):
+class ActionBookLabTest(BookingConfirmation):
     """After the lab form: the booking confirmation with fasting instructions."""
+
+    booking_slot = "lab_booking"
+    form = "lab_test_form"
 
     def name(self) -> str:
         return "action_book_lab_test"
-
-    def on_error(self, tracker: Tracker) -> list[EventType]:
-        return reset_events(tracker, ["lab_test_form"])
-
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        confirmation = tracker.get_slot("lab_booking")
-        if isinstance(confirmation, str) and not tracker.get_slot("form_aborted"):
-            dispatcher.utter_message(text=confirmation)
-        return reset_events(tracker, ["lab_test_form"])

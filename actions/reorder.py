@@ -69,6 +69,22 @@ def _item(med: dict, quantity: int) -> dict[str, Any]:
     return {"sku": med["_id"], "brand": med["brand"], "quantity": quantity}
 
 
+def served_pincode(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                   slot: str) -> str | None:
+    """The pincode in ``value`` if we deliver there; else None, saying why when useful."""
+    pin = find_pincode(value)
+    hint = should_hint(tracker, slot, value)
+    if pin is None:
+        if hint:
+            reply(dispatcher, tracker, "bad_pincode")
+        return None
+    if context.catalogue().centre_for_pincode(pin) is None:
+        if hint:
+            reply(dispatcher, tracker, "pincode_not_served", pincode=pin)
+        return None
+    return pin
+
+
 def find_pincode(value: Any) -> str | None:
     text = first_text(value)
     if text is None:
@@ -152,15 +168,8 @@ class ValidateReorderForm(PharmacyFormValidation):
 
     def validate_reorder_pincode(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        pin = find_pincode(value)
-        hint = should_hint(tracker, "reorder_pincode", value)
+        pin = served_pincode(value, dispatcher, tracker, "reorder_pincode")
         if pin is None:
-            if hint:
-                reply(dispatcher, tracker, "bad_pincode")
-            return {"reorder_pincode": None}
-        if context.catalogue().centre_for_pincode(pin) is None:
-            if hint:
-                reply(dispatcher, tracker, "pincode_not_served", pincode=pin)
             return {"reorder_pincode": None}
         return {"reorder_pincode": pin, **_DERIVED_RESET}
 
