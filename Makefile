@@ -39,3 +39,12 @@ lock:
 
 bench: install
 	@$(PY) bench/catalogue_cache.py
+
+# NLU quality on our data: 3-fold cross-validation + held-out test (results/, see bench/README.md).
+nlu-report: install
+	@$(PY) bench/nlu_report.py
+
+# CLINC150: our config.yml pipeline vs Rasa's default pipeline (20-40 min on two cores).
+.PHONY: bench-nlu
+bench-nlu: install
+	@$(PY) bench/nlu_clinc150.py

