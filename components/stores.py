@@ -46,10 +46,18 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         self.conversations.create_index("expires_at", expireAfterSeconds=0, name="expires_at_ttl")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        """MongoTrackerStore.save plus ``expires_at``, in the same single update."""
+        await self.stream_events(tracker)
+        additional_events = self._additional_events(tracker)
+        state = self._current_tracker_state_without_events(tracker)
+        state["expires_at"] = datetime.now(timezone.utc) + self.expire_after
         self.conversations.update_one(
             {"sender_id": tracker.sender_id},
-            {"$set": {"expires_at": datetime.now(timezone.utc) + self.expire_after}},
+            {
+                "$set": state,
+                "$push": {"events": {"$each": [e.as_dict() for e in additional_events]}},
+            },
+            upsert=True,
         )
 
 
