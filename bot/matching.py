@@ -4,7 +4,7 @@
 ``[{"sku", "brand", "score"}]`` best first, or ``[]`` when nothing is close enough. Signals:
 
 1. exact brand after normalisation (case, spacing, "telma40" = "telma 40", "650mg" = "650") → 1.0;
-2. character level: Damerau-Levenshtein similarity of the name part, also after a rough
+2. character level: edit similarity (optimal string alignment) of the name part, also after a rough
    phonetic folding for Indian spellings ("krosin" = "crocin", "dollo" = "dolo"), times a factor
    for how well the numbers typed agree with the brand/strength numbers; the same against
    generic + strength ("paracetamol 650" → Dolo/Calpol/Crocin 650);
@@ -57,7 +57,7 @@ _THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})k\b")
 
 def _tokens(text: str) -> list[str]:
     """'Thyronorm50 mcg' → ['thyronorm', '50']; 'Janumet 50/500' → ['janumet', '50', '500'];
-    'D3 60K' → ['d', '3', '60000']."""
+    'Uprise D3 60K' → ['uprise', 'd3', '60000']."""
     text = _THOUSANDS.sub(lambda m: str(int(m.group(1)) * 1000), text.lower())
     return [t for t in _TOKEN.findall(text) if t not in _NOISE]
 
@@ -248,7 +248,8 @@ class _Index:
         self.model: Any = None
 
 
-_indexes: dict[str, _Index] = {}
+_indexes: dict[str, _Index] = {}  # by catalogue fingerprint; the newest few are kept
+_MAX_INDEXES = 4
 _index_lock = threading.Lock()
 _semantic_disabled = False
 
@@ -270,6 +271,8 @@ def _index_for(meds: list[dict]) -> _Index:
         if index is None:
             entries = [e for e in (_entry(m) for m in meds if isinstance(m, dict)) if e]
             index = _indexes[key] = _Index(entries)
+            while len(_indexes) > _MAX_INDEXES:  # the catalogue changed: drop the oldest
+                del _indexes[next(iter(_indexes))]
         return index
 
 
@@ -316,7 +319,8 @@ def _past_order_skus(db: Any, customer_id: Any) -> set[str]:
         from bot.schema import ORDERS
 
         with store_call():
-            rows = db[ORDERS].find({"customer_id": cid}, {"items.sku": 1}).limit(200)
+            rows = (db[ORDERS].find({"customer_id": cid}, {"items.sku": 1})
+                    .sort("created_at", -1).limit(200))
             return {
                 item["sku"] for row in rows for item in row.get("items") or []
                 if isinstance(item, dict) and isinstance(item.get("sku"), str)
