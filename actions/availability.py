@@ -95,11 +95,11 @@ class AskAvailPincode(AskAction):
 class ActionCheckAvailability(SafeAction):
     """Stock and price at the pincode's centre; same-salt substitutes; offer to order."""
 
+    form = "availability_form"
+
     def name(self) -> str:
         return "action_check_availability"
 
-    def on_error(self, tracker: Tracker) -> list[EventType]:
-        return reset_events(tracker, ["availability_form"])
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:

@@ -128,11 +128,11 @@ class AskCancelConfirm(AskAction):
 class ActionCancelOrder(SafeAction):
     """After the cancel form: cancel (confirmed), keep (declined), or just clean up."""
 
+    form = "cancel_form"
+
     def name(self) -> str:
         return "action_cancel_order"
 
-    def on_error(self, tracker: Tracker) -> list[dict[str, Any]]:
-        return reset_events(tracker, ["cancel_form"])
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[dict[str, Any]]:

@@ -95,7 +95,12 @@ def reset_events(tracker: Tracker, forms: Iterable[str] | None = None,
 
 
 class SafeAction(Action, ABC):
-    """An action whose failures end in a polite reply (and a clean slate), never a crash."""
+    """An action whose failures end in a polite reply (and a clean slate), never a crash.
+
+    Subclasses that finish a form set ``form``: a failure then resets that form's slots.
+    """
+
+    form: str | None = None
 
     @abstractmethod
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -103,7 +108,7 @@ class SafeAction(Action, ABC):
         raise NotImplementedError
 
     def on_error(self, tracker: Tracker) -> list[EventType]:
-        return []
+        return reset_events(tracker, [self.form]) if self.form else []
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
@@ -442,14 +447,6 @@ class BookingConfirmation(SafeAction, ABC):
     @abstractmethod
     def booking_slot(self) -> str:
         """Slot with the confirmation sentence."""
-
-    @property
-    @abstractmethod
-    def form(self) -> str:
-        """The form whose slots are reset afterwards."""
-
-    def on_error(self, tracker: Tracker) -> list[EventType]:
-        return reset_events(tracker, [self.form])
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:

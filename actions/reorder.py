@@ -458,11 +458,11 @@ class AskReorderConfirm(AskAction):
 class ActionReorder(SafeAction):
     """After the reorder form: place the order (confirmed), or say it wasn't placed."""
 
+    form = "reorder_form"
+
     def name(self) -> str:
         return "action_reorder"
 
-    def on_error(self, tracker: Tracker) -> list[EventType]:
-        return reset_events(tracker, ["reorder_form"])
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
