@@ -36,6 +36,10 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components import rasa_speedups
+
+rasa_speedups.install()  # every Rasa process that loads the model (server, rasa test, shell)
+
 log = logging.getLogger(__name__)
 
 _ARRAYS = "linear_intent_classifier.npz"

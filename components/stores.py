@@ -23,6 +23,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from components import rasa_speedups
+
+rasa_speedups.install()  # the Rasa server loads this module from endpoints.yml
+
 log = logging.getLogger(__name__)
 
 
