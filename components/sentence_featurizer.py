@@ -65,7 +65,10 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SentenceTransformerFeaturizer:
-        return cls(config, execution_context)
+        featurizer = cls(config, execution_context)
+        # Load now, while the model server starts, not during the first customer's turn.
+        featurizer.model  # noqa: B018
+        return featurizer
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
