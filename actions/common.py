@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from bot import orders, validation
 from bot.dialogue_text import TEXT, button, say
-from bot.errors import InvalidInput, NotFound, PharmacyError, StoreUnavailable
+from bot.errors import InvalidInput, NotFound, PharmacyError, SlotUnavailable, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -434,6 +434,28 @@ def pick_offer(value: Any, offers: Any) -> dict | None:
             return offer
     index = pick_index(text, len(offers))
     return offers[index] if index is not None else None
+
+
+def book_picked_offer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, offers: Any,
+    book: Callable[[str], dict[str, Any]], *, slot: str, offers_slot: str, booking_slot: str,
+) -> dict[str, Any]:
+    """Book the offer the customer picked with ``book(offer id)`` (a doctor or lab slot).
+
+    Unclear pick: ask for the number again. Taken meanwhile: say so and drop the offers,
+    so the form looks for fresh ones. Booked: the slot id and the confirmation sentence.
+    """
+    chosen = pick_offer(value, offers)
+    if chosen is None:
+        reply(dispatcher, tracker, "pick_number")
+        return {slot: None}
+    try:
+        booking = book(chosen["id"])
+    except (SlotUnavailable, NotFound) as exc:
+        reply(dispatcher, tracker, "slot_taken", problem=exc.message)
+        return {slot: None, offers_slot: None}
+    log.info("%s: booking %s made", slot, booking["booking_id"])
+    return {slot: chosen["id"], booking_slot: booking["confirmation"]}
 
 
 class BookingConfirmation(SafeAction, ABC):

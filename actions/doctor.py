@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -15,10 +14,10 @@ from actions.common import (
     AskAction,
     BookingConfirmation,
     PharmacyFormValidation,
+    book_picked_offer,
     entity_payload,
     first_text,
     offer_buttons,
-    pick_offer,
     reply,
     should_hint,
 )
@@ -27,10 +26,8 @@ from bot import doctors
 from bot.clock import describe_moment, now_utc
 from bot.db import store_call
 from bot.dialogue_text import button
-from bot.errors import InvalidInput, NotFound, SlotUnavailable
+from bot.errors import InvalidInput
 from bot.schema import CUSTOMERS
-
-log = logging.getLogger(__name__)
 
 LANGUAGES = {
     "english": "English", "angrezi": "English", "hindi": "Hindi", "hindustani": "Hindi",
@@ -122,18 +119,12 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
         customer_id = self.customer(tracker)
         if not offers or customer_id is None:
             return {"doctor_slot": None}
-        chosen = pick_offer(value, offers)
-        if chosen is None:
-            reply(dispatcher, tracker, "pick_number")
-            return {"doctor_slot": None}
-        try:
-            booking = doctors.book_doctor_call(context.db(), customer_id, chosen["id"],
-                                               language=tracker.slots.get("doctor_language"))
-        except (SlotUnavailable, NotFound) as exc:
-            reply(dispatcher, tracker, "slot_taken", problem=exc.message)
-            return {"doctor_slot": None, "doctor_offers": None}
-        log.info("doctor call %s booked", booking["booking_id"])
-        return {"doctor_slot": chosen["id"], "doctor_booking": booking["confirmation"]}
+        language = tracker.slots.get("doctor_language")
+        return book_picked_offer(
+            dispatcher, tracker, value, offers,
+            lambda slot_id: doctors.book_doctor_call(context.db(), customer_id, slot_id,
+                                                     language=language),
+            slot="doctor_slot", offers_slot="doctor_offers", booking_slot="doctor_booking")
 
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                          customer_id: str | None, changed: set[str]) -> dict[str, Any]:

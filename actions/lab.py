@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,8 +13,8 @@ from actions.common import (
     AskAction,
     BookingConfirmation,
     PharmacyFormValidation,
+    book_picked_offer,
     offer_buttons,
-    pick_offer,
     reply,
     should_hint,
     texts,
@@ -23,9 +22,7 @@ from actions.common import (
 from actions.reorder import customer_pincode, find_pincode
 from actions.timeslots import parse_time_slot, window_of
 from bot import labs
-from bot.errors import InvalidInput, NotFound, NotServiceable, SlotUnavailable
-
-log = logging.getLogger(__name__)
+from bot.errors import InvalidInput, NotFound, NotServiceable
 
 
 class ValidateLabTestForm(PharmacyFormValidation):
@@ -90,19 +87,12 @@ class ValidateLabTestForm(PharmacyFormValidation):
         customer_id = self.customer(tracker)
         if not isinstance(offer, dict) or customer_id is None:
             return {"lab_slot": None}
-        chosen = pick_offer(value, offer.get("slots"))
-        if chosen is None:
-            reply(dispatcher, tracker, "pick_number")
-            return {"lab_slot": None}
-        try:
-            booking = labs.book_lab_test(context.db(), context.catalogue(), customer_id,
-                                         tracker.slots.get("lab_tests") or [],
-                                         tracker.slots.get("lab_pincode"), chosen["id"])
-        except (SlotUnavailable, NotFound) as exc:
-            reply(dispatcher, tracker, "slot_taken", problem=exc.message)
-            return {"lab_slot": None, "lab_offer": None}
-        log.info("lab booking %s made", booking["booking_id"])
-        return {"lab_slot": chosen["id"], "lab_booking": booking["confirmation"]}
+        tests, pincode = tracker.slots.get("lab_tests") or [], tracker.slots.get("lab_pincode")
+        return book_picked_offer(
+            dispatcher, tracker, value, offer.get("slots"),
+            lambda slot_id: labs.book_lab_test(context.db(), context.catalogue(), customer_id,
+                                               tests, pincode, slot_id),
+            slot="lab_slot", offers_slot="lab_offer", booking_slot="lab_booking")
 
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                          customer_id: str | None, changed: set[str]) -> dict[str, Any]:

@@ -157,3 +157,40 @@ def test_speciality_in_pieces_and_unoffered_slot_ids(world, tracker_factory, dom
     assert slot_events(events)["doctor_slot"] is None
     assert "pick one" in said(dispatcher)
     assert world["db"].doctor_calls.count_documents({}) == 0
+
+
+def test_slot_taken_between_offer_and_pick_is_re_offered(world, tracker_factory, domain):
+    """Another customer books the offered doctor slot and the lab slot's last place first."""
+    from bot import doctors
+
+    offer = tracker_factory(text="skin doctor tomorrow morning", customer_id="CUST2",
+                            active_loop=DOCTOR,
+                            set_this_turn={"doctor_speciality": "skin doctor",
+                                           "doctor_time": "tomorrow morning"})
+    slots = slot_events(run(ValidateDoctorCallForm(), offer, domain)[0])
+    first = slots["doctor_offers"][0]["id"]
+    doctors.book_doctor_call(world["db"], "CUST1", first)
+    pick = tracker_factory(text="1", customer_id="CUST2", active_loop=DOCTOR,
+                           requested_slot="doctor_slot", slots={**slots, "active_task": DOCTOR},
+                           set_this_turn={"doctor_slot": "1"})
+    events, dispatcher = run(ValidateDoctorCallForm(), pick, domain)
+    after = slot_events(events)
+    assert "Sorry" in said(dispatcher) and after["doctor_slot"] is None
+    assert after["doctor_offers"] and first not in [o["id"] for o in after["doctor_offers"]]
+    assert world["db"].doctor_calls.count_documents({"slot_id": first}) == 1
+
+    offer = tracker_factory(text="lipid profile tomorrow 7 am", customer_id="CUST1",
+                            active_loop=LAB,
+                            set_this_turn={"lab_tests": ["lipid profile"],
+                                           "lab_time": "tomorrow 7 am"})
+    slots = slot_events(run(ValidateLabTestForm(), offer, domain)[0])
+    first = slots["lab_offer"]["slots"][0]["id"]
+    world["db"].lab_slots.update_one({"_id": first}, {"$set": {"remaining": 0}})
+    pick = tracker_factory(text="1", customer_id="CUST1", active_loop=LAB,
+                           requested_slot="lab_slot", slots={**slots, "active_task": LAB},
+                           set_this_turn={"lab_slot": "1"})
+    events, dispatcher = run(ValidateLabTestForm(), pick, domain)
+    after = slot_events(events)
+    assert "Sorry" in said(dispatcher) and after["lab_slot"] is None
+    assert first not in [o["id"] for o in (after["lab_offer"] or {}).get("slots", [])]
+    assert world["db"].lab_bookings.count_documents({"customer_id": "CUST1"}) == 0
