@@ -100,7 +100,6 @@ class ActionCheckAvailability(SafeAction):
     def name(self) -> str:
         return "action_check_availability"
 
-
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
         cleanup = reset_events(tracker, ["availability_form"])

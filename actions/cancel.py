@@ -133,7 +133,6 @@ class ActionCancelOrder(SafeAction):
     def name(self) -> str:
         return "action_cancel_order"
 
-
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[dict[str, Any]]:
         cleanup = reset_events(tracker, ["cancel_form"])

@@ -463,7 +463,6 @@ class ActionReorder(SafeAction):
     def name(self) -> str:
         return "action_reorder"
 
-
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
         cleanup = reset_events(tracker, ["reorder_form"])
