@@ -159,38 +159,41 @@ def test_speciality_in_pieces_and_unoffered_slot_ids(world, tracker_factory, dom
     assert world["db"].doctor_calls.count_documents({}) == 0
 
 
+def _offer_then_pick_first(tracker_factory, domain, validator, form: str, customer: str,
+                           request: dict, take_first) -> tuple[str, dict, str]:
+    """Run the form to an offer, let ``take_first(slot id)`` take the first offered slot,
+    then pick "1": (the taken slot id, slot events of the pick, what the assistant said)."""
+    offer = tracker_factory(text="book it", customer_id=customer, active_loop=form,
+                            set_this_turn=request)
+    slots = slot_events(run(validator, offer, domain)[0])
+    offers = slots.get("doctor_offers") or (slots.get("lab_offer") or {}).get("slots")
+    first = offers[0]["id"]
+    take_first(first)
+    slot = "doctor_slot" if form == DOCTOR else "lab_slot"
+    pick = tracker_factory(text="1", customer_id=customer, active_loop=form,
+                           requested_slot=slot, slots={**slots, "active_task": form},
+                           set_this_turn={slot: "1"})
+    events, dispatcher = run(validator, pick, domain)
+    return first, slot_events(events), said(dispatcher)
+
+
 def test_slot_taken_between_offer_and_pick_is_re_offered(world, tracker_factory, domain):
-    """Another customer books the offered doctor slot and the lab slot's last place first."""
+    """Another customer books the offered doctor slot, or the lab slot's last place, first."""
     from bot import doctors
 
-    offer = tracker_factory(text="skin doctor tomorrow morning", customer_id="CUST2",
-                            active_loop=DOCTOR,
-                            set_this_turn={"doctor_speciality": "skin doctor",
-                                           "doctor_time": "tomorrow morning"})
-    slots = slot_events(run(ValidateDoctorCallForm(), offer, domain)[0])
-    first = slots["doctor_offers"][0]["id"]
-    doctors.book_doctor_call(world["db"], "CUST1", first)
-    pick = tracker_factory(text="1", customer_id="CUST2", active_loop=DOCTOR,
-                           requested_slot="doctor_slot", slots={**slots, "active_task": DOCTOR},
-                           set_this_turn={"doctor_slot": "1"})
-    events, dispatcher = run(ValidateDoctorCallForm(), pick, domain)
-    after = slot_events(events)
-    assert "Sorry" in said(dispatcher) and after["doctor_slot"] is None
+    db = world["db"]
+    first, after, text = _offer_then_pick_first(
+        tracker_factory, domain, ValidateDoctorCallForm(), DOCTOR, "CUST2",
+        {"doctor_speciality": "skin doctor", "doctor_time": "tomorrow morning"},
+        lambda slot_id: doctors.book_doctor_call(db, "CUST1", slot_id))
+    assert "Sorry" in text and after["doctor_slot"] is None
     assert after["doctor_offers"] and first not in [o["id"] for o in after["doctor_offers"]]
-    assert world["db"].doctor_calls.count_documents({"slot_id": first}) == 1
+    assert db.doctor_calls.count_documents({"slot_id": first}) == 1
 
-    offer = tracker_factory(text="lipid profile tomorrow 7 am", customer_id="CUST1",
-                            active_loop=LAB,
-                            set_this_turn={"lab_tests": ["lipid profile"],
-                                           "lab_time": "tomorrow 7 am"})
-    slots = slot_events(run(ValidateLabTestForm(), offer, domain)[0])
-    first = slots["lab_offer"]["slots"][0]["id"]
-    world["db"].lab_slots.update_one({"_id": first}, {"$set": {"remaining": 0}})
-    pick = tracker_factory(text="1", customer_id="CUST1", active_loop=LAB,
-                           requested_slot="lab_slot", slots={**slots, "active_task": LAB},
-                           set_this_turn={"lab_slot": "1"})
-    events, dispatcher = run(ValidateLabTestForm(), pick, domain)
-    after = slot_events(events)
-    assert "Sorry" in said(dispatcher) and after["lab_slot"] is None
+    first, after, text = _offer_then_pick_first(
+        tracker_factory, domain, ValidateLabTestForm(), LAB, "CUST1",
+        {"lab_tests": ["lipid profile"], "lab_time": "tomorrow 7 am"},
+        lambda slot_id: db.lab_slots.update_one({"_id": slot_id}, {"$set": {"remaining": 0}}))
+    assert "Sorry" in text and after["lab_slot"] is None
     assert first not in [o["id"] for o in (after["lab_offer"] or {}).get("slots", [])]
-    assert world["db"].lab_bookings.count_documents({"customer_id": "CUST1"}) == 0
+    assert db.lab_bookings.count_documents({"customer_id": "CUST1"}) == 0
