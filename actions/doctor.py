@@ -21,7 +21,7 @@ from actions.common import (
     reply,
     should_hint,
 )
-from actions.timeslots import parse_time_slot, window_of
+from actions.timeslots import time_answer, window_of
 from bot import doctors
 from bot.clock import describe_moment, now_utc
 from bot.db import store_call
@@ -96,12 +96,8 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
 
     def validate_doctor_time(self, value: Any, dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        parsed = parse_time_slot(value)
-        if parsed is None:
-            if should_hint(tracker, "doctor_time"):
-                reply(dispatcher, tracker, "bad_time")
-            return {"doctor_time": None}
-        return {"doctor_time": parsed, "doctor_offers": None, "doctor_slot": None}
+        return time_answer(dispatcher, tracker, value, "doctor_time",
+                           ("doctor_offers", "doctor_slot"))
 
     def validate_doctor_language(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from actions.common import (
     texts,
 )
 from actions.reorder import customer_pincode, find_pincode
-from actions.timeslots import parse_time_slot, window_of
+from actions.timeslots import time_answer, window_of
 from bot import labs
 from bot.errors import InvalidInput, NotFound, NotServiceable
 
@@ -74,12 +74,7 @@ class ValidateLabTestForm(PharmacyFormValidation):
 
     def validate_lab_time(self, value: Any, dispatcher: CollectingDispatcher,
                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        parsed = parse_time_slot(value)
-        if parsed is None:
-            if should_hint(tracker, "lab_time"):
-                reply(dispatcher, tracker, "bad_time")
-            return {"lab_time": None}
-        return {"lab_time": parsed, "lab_offer": None, "lab_slot": None}
+        return time_answer(dispatcher, tracker, value, "lab_time", ("lab_offer", "lab_slot"))
 
     def validate_lab_slot(self, value: Any, dispatcher: CollectingDispatcher,
                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

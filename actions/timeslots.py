@@ -6,7 +6,10 @@ import re
 from datetime import datetime
 from typing import Any
 
-from actions.common import first_text
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import first_text, reply, should_hint
 from bot.clock import now_utc
 from bot.timeparse import TimeWindow, parse_preferred_time
 
@@ -41,3 +44,15 @@ def window_of(value: Any) -> TimeWindow | None:
                           str(value.get("label", "")), str(value.get("kind", "range")))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def time_answer(dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, slot: str,
+                offer_slots: tuple[str, ...]) -> dict[str, Any]:
+    """Validate a preferred-time answer for ``slot``: the parsed window, and the offers made
+    for the old time (``offer_slots``) dropped; unparseable: a hint if we asked for it."""
+    parsed = parse_time_slot(value)
+    if parsed is None:
+        if should_hint(tracker, slot):
+            reply(dispatcher, tracker, "bad_time")
+        return {slot: None}
+    return {slot: parsed, **dict.fromkeys(offer_slots)}
