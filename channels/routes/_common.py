@@ -17,7 +17,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from bot.errors import StoreUnavailable
+from channels import inbound
 from channels.identity import conversation_id, customer_for_phone
+from channels.inbound import Claim
 from channels.phone import mask_phone, normalise_indian_phone
 
 log = logging.getLogger("channels.routes")
@@ -87,3 +89,14 @@ async def resolve_caller(request: Request, channel: str, raw_phone: str | None,
                         mask_phone(phone))
     sender = conversation_id(channel, subject, state.channels.conversation_secret)
     return Caller(channel, subject, phone, sender, customer_id)
+
+
+async def claim_message(request: Request, key: str, provider: str, caller: Caller) -> Claim:
+    """Record a provider message in the inbound log before its turn runs (see
+    :mod:`channels.inbound`). Raises StoreUnavailable; each route decides what a provider
+    should get then (a retryable 503, or an unrecorded answer for Twilio)."""
+    return await asyncio.to_thread(
+        inbound.claim, request.app.state.db, key, provider=provider, channel=caller.channel,
+        conversation_id=caller.conversation_id, phone_masked=caller.masked,
+        customer_id=caller.customer_id,
+    )

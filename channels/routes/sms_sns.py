@@ -29,7 +29,14 @@ from channels import inbound
 from channels.choices import get_choice_store
 from channels.outbound.sns_sms import SmsSendError, SnsSmsSender
 from channels.render import sms
-from channels.routes._common import BadRequest, Caller, error, parse_json_object, resolve_caller
+from channels.routes._common import (
+    BadRequest,
+    Caller,
+    claim_message,
+    error,
+    parse_json_object,
+    resolve_caller,
+)
 from channels.security.sns import (
     CONFIRMATION_FIELDS,
     NOTIFICATION_FIELDS,
@@ -164,11 +171,7 @@ async def sns_sms(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ignored"})
     key = f"sns:{sms_in['id']}"
     try:
-        claim = await asyncio.to_thread(
-            inbound.claim, state.db, key, provider="sns", channel="sms",
-            conversation_id=caller.conversation_id, phone_masked=caller.masked,
-            customer_id=caller.customer_id,
-        )
+        claim = await claim_message(request, key, "sns", caller)
     except StoreUnavailable:
         return error(503, "inbound log unavailable; retry later")
     if claim.state in (inbound.DONE, inbound.IN_FLIGHT):

@@ -17,7 +17,7 @@ from bot.errors import StoreUnavailable
 from channels import inbound, twiml
 from channels.choices import get_choice_store
 from channels.render import sms
-from channels.routes._common import BadRequest, error, resolve_caller
+from channels.routes._common import BadRequest, claim_message, error, resolve_caller
 from channels.security import twilio
 from channels.turns import Turn, run_turn
 
@@ -89,11 +89,7 @@ async def twilio_sms(request: Request) -> Response:
     key = f"twilio:{sid}"
     recorded = True
     try:
-        claim = await asyncio.to_thread(
-            inbound.claim, state.db, key, provider="twilio", channel=channel,
-            conversation_id=caller.conversation_id, phone_masked=caller.masked,
-            customer_id=caller.customer_id,
-        )
+        claim = await claim_message(request, key, "twilio", caller)
     except StoreUnavailable:
         # Answer anyway: Twilio does not retry a failed webhook, so a 5xx would lose it.
         log.warning("inbound log unavailable; answering twilio %s unrecorded", caller.masked)

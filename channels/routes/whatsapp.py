@@ -24,7 +24,13 @@ from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
 from channels.render import whatsapp
 from channels.render.whatsapp import InboundWhatsApp
 from channels.routes._common import BadRequest as _BadRequest
-from channels.routes._common import Caller, error, parse_json_object, resolve_caller
+from channels.routes._common import (
+    Caller,
+    claim_message,
+    error,
+    parse_json_object,
+    resolve_caller,
+)
 from channels.security.whatsapp import is_valid_signature
 from channels.turns import Turn, run_turn
 
@@ -89,11 +95,7 @@ async def whatsapp_webhook(request: Request, background: BackgroundTasks) -> JSO
         caller = await resolve_caller(request, "whatsapp", message.wa_id)
         key = f"whatsapp:{message.message_id}"
         try:
-            claim = await asyncio.to_thread(
-                inbound.claim, state.db, key, provider="whatsapp", channel="whatsapp",
-                conversation_id=caller.conversation_id, phone_masked=caller.masked,
-                customer_id=caller.customer_id,
-            )
+            claim = await claim_message(request, key, "whatsapp", caller)
         except StoreUnavailable:
             # Not recorded: no 200, so Meta retries the webhook later.
             return error(503, "inbound log unavailable; retry later")
