@@ -8,7 +8,7 @@ classes, both repeated on every turn:
   action-server response. That function first checks the *schema* against the JSON
   Schema meta-schema, then builds a new validator. The schema is a constant, so here it
   is checked once and its validator reused; responses are validated exactly as before
-  (same draft, same schema, same error raised and logged).
+  (same draft, same schema, the same error raised with Rasa's message).
 * ``Event.resolve_by_type`` walks every ``Event`` subclass for each event it
   deserialises (a tracker loaded from the store has hundreds). Here the type name →
   class map is built once and rebuilt on a miss, so event classes defined later are
@@ -22,10 +22,7 @@ import Rasa's core, so they are left alone.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 _installed = False
 
@@ -41,7 +38,6 @@ def _cached_response_validator() -> Any:
 
 
 def _install_action_response_validation() -> None:
-    from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
@@ -53,8 +49,6 @@ def _install_action_response_validation() -> None:
         error = best_match(validator.iter_errors(result))
         if error is None:
             return True
-        if not isinstance(error, ValidationError):  # pragma: no cover - defensive
-            raise error
         error.message += (
             f". Failed to validate Action server response from API, "
             f"make sure your response from the Action endpoint is valid. "
