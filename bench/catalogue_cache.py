@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stats import percentile  # noqa: E402
 from bot.cache import Cache  # noqa: E402
 from bot.catalogue import Catalogue  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -37,11 +38,6 @@ class NoCache(Cache):
     def __init__(self) -> None:
         super().__init__("redis://127.0.0.1:1/0", "nocache:", 60)
         self._down_until = float("inf")
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def main() -> int:

@@ -35,6 +35,8 @@ from rasa.shared.core.events import (  # noqa: E402
     UserUttered,
 )
 
+from bench.stats import percentile  # noqa: E402
+
 ACTION_RESPONSE = {
     "events": [
         {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None},
@@ -75,11 +77,6 @@ def time_calls(fn: Callable[[], object], rounds: int) -> list[float]:
     return times
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,9 +106,10 @@ def main() -> int:
     print(f"{'':<28}{'stock median':>13}{'p95':>9}{'sped-up median':>16}{'p95':>9}{'ratio':>8}")
     for name, stock_times in stock.items():
         fast_times = fast[name]
-        ratio = statistics.median(stock_times) / statistics.median(fast_times)
-        print(f"{name:<28}{statistics.median(stock_times):13.3f}{p95(stock_times):9.3f}"
-              f"{statistics.median(fast_times):16.3f}{p95(fast_times):9.3f}{ratio:7.1f}×")
+        stock_median, fast_median = statistics.median(stock_times), statistics.median(fast_times)
+        print(f"{name:<28}{stock_median:13.3f}{percentile(stock_times, 95):9.3f}"
+              f"{fast_median:16.3f}{percentile(fast_times, 95):9.3f}"
+              f"{stock_median / fast_median:7.1f}×")
     return 0
 
 

@@ -32,17 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 
+from bench.stats import percentile  # noqa: E402
 from bot.runtime import procs  # noqa: E402
 from bot.runtime.stack import Stack  # noqa: E402
 from bot.seed import DEMO_CUSTOMERS  # noqa: E402
 
 TARGET_P95_MS = 300.0
 WARMUP_TURNS = 10
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def lex_event(text: str, caller: str) -> dict:
