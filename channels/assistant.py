@@ -20,11 +20,13 @@ class AssistantClient:
         self.timeout = timeout
 
     async def send(
-        self, conversation_id: str, text: str, metadata: dict[str, Any]
+        self, conversation_id: str, text: str, metadata: dict[str, Any],
+        timeout: float | None = None,
     ) -> list[dict[str, Any]]:
         body = {"sender": conversation_id, "message": text, "metadata": metadata}
         try:
-            response = await self.http.post(self.url, json=body, timeout=self.timeout)
+            response = await self.http.post(self.url, json=body,
+                                            timeout=timeout or self.timeout)
         except httpx.HTTPError as exc:
             raise AssistantUnavailable(type(exc).__name__) from exc
         if response.status_code != 200:

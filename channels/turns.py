@@ -28,8 +28,13 @@ class Turn:
     is_payload: bool = False
 
 
-async def run_turn(assistant: AssistantClient, secret: str, turn: Turn) -> list[dict[str, Any]]:
-    """Send the turn to Rasa under an HMAC conversation id; never raises for Rasa outages."""
+async def run_turn(
+    assistant: AssistantClient, secret: str, turn: Turn, timeout: float | None = None
+) -> list[dict[str, Any]]:
+    """Send the turn to Rasa under an HMAC conversation id; never raises for Rasa outages.
+
+    ``timeout`` (seconds) keeps the wait for Rasa below what the channel's provider waits.
+    """
     sender = conversation_id(turn.channel, turn.subject, secret)
     text = turn.text.strip()[:MAX_TEXT_CHARS]
     if not turn.is_payload:
@@ -37,7 +42,7 @@ async def run_turn(assistant: AssistantClient, secret: str, turn: Turn) -> list[
         text = text.lstrip("/").strip()
     metadata = turn_metadata(turn.channel, turn.customer_id, turn.extra_metadata)
     try:
-        return await assistant.send(sender, text, metadata)
+        return await assistant.send(sender, text, metadata, timeout=timeout)
     except AssistantUnavailable as exc:
         log.warning("assistant unavailable for %s turn: %s", turn.channel, exc)
         return [dict(m) for m in FALLBACK_MESSAGES]
