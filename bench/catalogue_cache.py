@@ -11,7 +11,6 @@ through the cache and straight from MongoDB. Prints median, p95 and the ratio.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import random
 import statistics
@@ -55,7 +54,7 @@ def main() -> int:
         ):
             if proc:
                 started.append(proc)
-        settings = dataclasses.replace(load_settings(), mongodb_uri=mongo_uri, redis_url=redis_url)
+        settings = load_settings().replace(mongodb_uri=mongo_uri, redis_url=redis_url)
         db_name = f"bench_{uuid.uuid4().hex[:8]}"
         db = get_client(settings)[db_name]
         cache = Cache(redis_url, f"bench:{db_name}:", 3600)

@@ -20,7 +20,7 @@ from typing import Any
 
 import redis
 
-from bot.config import Settings, load_settings
+from bot.config import StoreSettings, load_store_settings
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,9 @@ _caches: dict[tuple[str, str], Cache] = {}
 _caches_lock = threading.Lock()
 
 
-def get_cache(settings: Settings | None = None) -> Cache:
+def get_cache(settings: StoreSettings | None = None) -> Cache:
     """Return the process-wide cache for the configured Redis URL."""
-    settings = settings or load_settings()
+    settings = settings or load_store_settings()
     key = (settings.redis_url, settings.redis_prefix)
     with _caches_lock:
         cache = _caches.get(key)

@@ -24,7 +24,7 @@ from pymongo.errors import (
     WTimeoutError,
 )
 
-from bot.config import Settings, load_settings
+from bot.config import StoreSettings, load_store_settings
 from bot.errors import StoreUnavailable
 
 P = ParamSpec("P")
@@ -43,9 +43,9 @@ _lock = threading.Lock()
 _clients: dict[tuple[str, int], MongoClient] = {}
 
 
-def get_client(settings: Settings | None = None) -> MongoClient:
+def get_client(settings: StoreSettings | None = None) -> MongoClient:
     """Return the shared client for the configured URI (created lazily)."""
-    settings = settings or load_settings()
+    settings = settings or load_store_settings()
     key = (settings.mongodb_uri, settings.mongo_timeout_ms)
     with _lock:
         client = _clients.get(key)
@@ -62,9 +62,9 @@ def get_client(settings: Settings | None = None) -> MongoClient:
     return client
 
 
-def get_db(settings: Settings | None = None) -> Database:
+def get_db(settings: StoreSettings | None = None) -> Database:
     """Return the pharmacy database handle."""
-    settings = settings or load_settings()
+    settings = settings or load_store_settings()
     return get_client(settings)[settings.mongodb_db]
 
 
@@ -96,7 +96,7 @@ def guarded(func: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-def ping(settings: Settings | None = None) -> bool:
+def ping(settings: StoreSettings | None = None) -> bool:
     """True when MongoDB answers a ping."""
     try:
         get_client(settings).admin.command("ping")

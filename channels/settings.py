@@ -1,57 +1,61 @@
-"""Gateway settings: secrets and endpoints of the channels (environment variables)."""
+"""Gateway settings: secrets and endpoints of the channels (environment variables).
+
+Validated when the gateway starts (:func:`load_channel_settings`): the web session
+key, the conversation-id key and the token for Rasa's gateway channel are required
+(>= 32 characters); provider secrets may stay unset, and their routes then refuse
+every request.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from typing import Any
 
-DEV_SECRET = "local-dev-only-change-me"
+from pydantic import Field
+
+from bot.config import EnvSettings, optional_secret, secret
+
+_LIST_FIELDS = ("sns_allowed_topic_arns", "sns_extra_cert_hosts")
 
 
-@dataclass(frozen=True)
-class ChannelSettings:
+class ChannelSettings(EnvSettings):
     """Everything the channel routes need; built with :func:`load_channel_settings`."""
 
-    conversation_secret: str
-    session_signing_key: str
-    public_base_url: str | None
-    twilio_auth_token: str
-    whatsapp_verify_token: str
-    whatsapp_app_secret: str
-    whatsapp_access_token: str
-    whatsapp_api_base_url: str
-    voice_webhook_token: str
-    sns_allowed_topic_arns: tuple[str, ...]
-    sns_extra_cert_hosts: tuple[str, ...]
-    sms_sender_id: str | None
-    sms_entity_id: str | None
-    sms_template_id: str | None
-    max_body_bytes: int
-    demo_mode: bool
+    conversation_secret: str = secret("CONVERSATION_ID_SECRET")
+    session_signing_key: str = secret("SESSION_SIGNING_KEY")
+    rasa_channel_token: str = secret("RASA_CHANNEL_TOKEN")
+    public_base_url: str | None = Field(None, env="PUBLIC_BASE_URL")
+    trust_proxy_headers: bool = Field(False, env="TRUST_PROXY_HEADERS")
+    # Provider secrets: chosen by the provider (Twilio, Meta) unless noted.
+    twilio_auth_token: str = Field("", env="TWILIO_AUTH_TOKEN", repr=False)
+    whatsapp_verify_token: str = Field("", env="WHATSAPP_VERIFY_TOKEN", repr=False)
+    whatsapp_app_secret: str = Field("", env="WHATSAPP_APP_SECRET", repr=False)
+    whatsapp_access_token: str = Field("", env="WHATSAPP_ACCESS_TOKEN", repr=False)
+    whatsapp_api_base_url: str = Field(
+        "https://graph.facebook.com/v21.0", env="WHATSAPP_API_BASE_URL"
+    )
+    voice_webhook_token: str = optional_secret("VOICE_WEBHOOK_TOKEN")  # ours to choose
+    sns_allowed_topic_arns: tuple[str, ...] = Field((), env="SNS_ALLOWED_TOPIC_ARNS")
+    sns_extra_cert_hosts: tuple[str, ...] = Field((), env="SNS_EXTRA_CERT_HOSTS")
+    sms_sender_id: str | None = Field(None, env="SMS_SENDER_ID")
+    sms_entity_id: str | None = Field(None, env="SMS_DLT_ENTITY_ID")
+    sms_template_id: str | None = Field(None, env="SMS_DLT_TEMPLATE_ID")
+    # The DLT template registered for one-time codes (web chat); default: SMS_DLT_TEMPLATE_ID.
+    sms_otp_template_id: str | None = Field(None, env="SMS_DLT_OTP_TEMPLATE_ID")
+    # Web chat limits per client IP (generous: many customers share a carrier's NAT).
+    web_max_connections_per_ip: int = Field(30, env="WEB_MAX_CONNECTIONS_PER_IP")
+    web_turns_per_minute_per_ip: int = Field(90, env="WEB_TURNS_PER_MINUTE_PER_IP")
+    max_body_bytes: int = Field(65536, env="MAX_BODY_BYTES")
+    demo_mode: bool = Field(False, env="DEMO_MODE")
 
-
-def _tuple(name: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
+    class Config:
+        @classmethod
+        def parse_env_var(cls, field_name: str, raw_val: str) -> Any:
+            """Comma-separated lists (not JSON) for the list variables."""
+            if field_name in _LIST_FIELDS:
+                return tuple(v.strip() for v in raw_val.split(",") if v.strip())
+            return cls.json_loads(raw_val)
 
 
 def load_channel_settings() -> ChannelSettings:
-    return ChannelSettings(
-        conversation_secret=os.environ.get("CONVERSATION_ID_SECRET", DEV_SECRET),
-        session_signing_key=os.environ.get("SESSION_SIGNING_KEY", DEV_SECRET),
-        public_base_url=os.environ.get("PUBLIC_BASE_URL") or None,
-        twilio_auth_token=os.environ.get("TWILIO_AUTH_TOKEN", ""),
-        whatsapp_verify_token=os.environ.get("WHATSAPP_VERIFY_TOKEN", ""),
-        whatsapp_app_secret=os.environ.get("WHATSAPP_APP_SECRET", ""),
-        whatsapp_access_token=os.environ.get("WHATSAPP_ACCESS_TOKEN", ""),
-        whatsapp_api_base_url=os.environ.get(
-            "WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0"
-        ),
-        voice_webhook_token=os.environ.get("VOICE_WEBHOOK_TOKEN", ""),
-        sns_allowed_topic_arns=_tuple("SNS_ALLOWED_TOPIC_ARNS"),
-        sns_extra_cert_hosts=_tuple("SNS_EXTRA_CERT_HOSTS"),
-        sms_sender_id=os.environ.get("SMS_SENDER_ID") or None,
-        sms_entity_id=os.environ.get("SMS_DLT_ENTITY_ID") or None,
-        sms_template_id=os.environ.get("SMS_DLT_TEMPLATE_ID") or None,
-        max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", "65536")),
-        demo_mode=os.environ.get("DEMO_MODE", "1") not in ("0", "false", "no", ""),
-    )
+    """The channel settings from the environment (raises ``bot.config.SettingsError``)."""
+    return ChannelSettings.load()

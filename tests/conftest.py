@@ -2,12 +2,13 @@
 
 `make test` starts the stores and exports MONGODB_URI / REDIS_URL; run alone,
 pytest starts them itself (SecantusDB on a free port, an embedded Redis if none answers).
+Secrets nobody set get random values here, before any settings class reads them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,16 @@ from pathlib import Path
 import pytest
 from pymongo.database import Database
 
-from bot import db as db_module
-from bot.cache import Cache
-from bot.config import Settings, load_settings
-from bot.runtime import procs, stores
-from bot.schema import ensure_indexes
+SECRETS = ("SESSION_SIGNING_KEY", "CONVERSATION_ID_SECRET", "RASA_AUTH_TOKEN",
+           "RASA_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN")
+for _name in SECRETS:
+    os.environ.setdefault(_name, secrets.token_urlsafe(48))
+
+from bot import db as db_module  # noqa: E402
+from bot.cache import Cache  # noqa: E402
+from bot.config import Settings, load_settings  # noqa: E402
+from bot.runtime import procs, stores  # noqa: E402
+from bot.schema import ensure_indexes  # noqa: E402
 
 _RUN = uuid.uuid4().hex[:8]
 
@@ -47,8 +53,7 @@ def store_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 def settings(store_urls: tuple[str, str]) -> Settings:
     mongo_uri, redis_url = store_urls
     db_name = f"test_{_RUN}"
-    return dataclasses.replace(
-        load_settings(),
+    return load_settings().replace(
         mongodb_uri=mongo_uri,
         mongodb_db=db_name,
         redis_url=redis_url,
@@ -79,8 +84,7 @@ def dead_cache(settings: Settings) -> Cache:
 @pytest.fixture()
 def dead_db() -> Database:
     """A database handle whose server does not exist."""
-    dead = dataclasses.replace(
-        load_settings(),
+    dead = load_settings().replace(
         mongodb_uri=f"mongodb://127.0.0.1:{procs.free_port()}",
         mongo_timeout_ms=300,
     )

@@ -28,7 +28,7 @@ TWILIO_TOKEN = "twilio-test-token"
 WA_SECRET = "wa-app-secret"
 WA_VERIFY = "wa-verify-token"
 WA_TOKEN = "wa-access-token"
-VOICE_TOKEN = "voice-test-token"
+VOICE_TOKEN = "voice-test-token-at-least-32-characters"
 PHONE = "+919876543210"
 CUSTOMER = "CUST00001"
 ORDER_REPLY = "Your order ML24080001 (Dolo 650 x2) is shipped. Expected tomorrow."
@@ -69,12 +69,11 @@ def running_gateway(settings, scratch_db, scratch_cache) -> Iterator[Gateway]:
     app = create_app()
     rasa = StubRasa()
     with TestClient(app) as client:
-        app.state.settings = dataclasses.replace(settings, redis_prefix=scratch_cache.prefix)
+        app.state.settings = settings.replace(redis_prefix=scratch_cache.prefix)
         app.state.db = scratch_db
         app.state.cache = scratch_cache
-        app.state.channels = dataclasses.replace(
-            load_channel_settings(),
-            conversation_secret="test-conversation-secret",
+        app.state.channels = load_channel_settings().replace(
+            conversation_secret="test-conversation-secret-of-32-characters",
             public_base_url=None,
             twilio_auth_token=TWILIO_TOKEN,
             whatsapp_verify_token=WA_VERIFY,

@@ -177,10 +177,9 @@ def test_untrusted_certificate_url_is_403(gateway, key):
 
 
 def test_other_topic_is_403_when_topics_are_pinned(gateway, key):
-    import dataclasses
 
-    gateway.app.state.channels = dataclasses.replace(
-        gateway.app.state.channels, sns_allowed_topic_arns=(TOPIC + "-other",)
+    gateway.app.state.channels = gateway.app.state.channels.replace(
+        sns_allowed_topic_arns=(TOPIC + "-other",)
     )
     assert post(gateway, notification(key)).status_code == 403
     assert gateway.rasa.turns == []

@@ -69,10 +69,9 @@ def test_signature_over_other_params_is_403(gateway):
 
 
 def test_empty_auth_token_fails_closed(gateway):
-    import dataclasses
 
-    gateway.app.state.channels = dataclasses.replace(gateway.app.state.channels,
-                                                     twilio_auth_token="")
+    gateway.app.state.channels = gateway.app.state.channels.replace(
+        twilio_auth_token="")
     params = twilio_params()
     signature = compute_signature("http://testserver/webhooks/sms/twilio", params, "")
     assert post_twilio(gateway, params, signature=signature).status_code == 403
@@ -92,10 +91,9 @@ def test_signature_over_public_url_behind_proxy(gateway):
 
 
 def test_public_base_url_setting_wins(gateway):
-    import dataclasses
 
-    gateway.app.state.channels = dataclasses.replace(
-        gateway.app.state.channels, public_base_url="https://care.example.in/"
+    gateway.app.state.channels = gateway.app.state.channels.replace(
+        public_base_url="https://care.example.in/"
     )
     params = twilio_params()
     response = post_twilio(gateway, params, url="https://care.example.in/webhooks/sms/twilio")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import xml.etree.ElementTree as ET
 
@@ -102,8 +101,8 @@ def test_other_auth_scheme_is_403(gateway):
 
 
 def test_empty_configured_token_fails_closed(gateway):
-    gateway.app.state.channels = dataclasses.replace(gateway.app.state.channels,
-                                                     voice_webhook_token="")
+    gateway.app.state.channels = gateway.app.state.channels.replace(
+        voice_webhook_token="")
     assert post(gateway, event(), token="").status_code == 403
     assert gateway.client.post("/webhooks/voice/lex", json=event(),
                                headers={"Authorization": "Bearer "}).status_code == 403

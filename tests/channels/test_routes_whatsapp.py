@@ -113,10 +113,9 @@ def test_verify_handshake_rejects(gateway, params):
 
 
 def test_verify_handshake_fails_closed_without_configured_token(gateway):
-    import dataclasses
 
-    gateway.app.state.channels = dataclasses.replace(gateway.app.state.channels,
-                                                     whatsapp_verify_token="")
+    gateway.app.state.channels = gateway.app.state.channels.replace(
+        whatsapp_verify_token="")
     response = gateway.client.get("/webhooks/whatsapp", params={
         "hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"})
     assert response.status_code == 403

@@ -18,9 +18,9 @@ from channels.identity import conversation_id
 from channels.routes import web
 from channels.web_session import issue_token, verify_token
 
-SIGNING_KEY = "unit-test-signing-key"
-CONVERSATION_SECRET = "unit-test-conversation-secret"
-RASA_TOKEN = "unit-test-rasa-token"
+SIGNING_KEY = "unit-test-signing-key-of-32-characters"
+CONVERSATION_SECRET = "unit-test-conversation-secret-32-chars"
+RASA_TOKEN = "unit-test-rasa-token-of-32-characters"
 GREET_BUTTONS = [
     {"title": "Track my order", "payload": "/check_order_status"},
     {"title": "Talk to a person", "payload": "/human_handoff"},
