@@ -1,0 +1,309 @@
+"""Is this message a medical emergency or a self-harm statement? (English, Hinglish, Hindi)
+
+Rule and lexicon based, pure Python, no model: :func:`classify` returns a :class:`Verdict`
+(``kind`` = ``"emergency"`` / ``"self_harm"`` / ``"none"``, the matched ``category`` and the
+words that matched). It runs before intent handling (components/safety_classifier.py) so an
+emergency is answered with what to do now whatever the NLU model thinks.
+
+How a message is read:
+
+* normalised: lower case, apostrophes dropped ("can't" → "cant"), punctuation → spaces,
+  Devanagari nukta and chandrabindu folded ("ज़हर" = "जहर", "साँस" = "सांस");
+* cut into clauses (at . , ; ! ? "but" "lekin" "par" …) so that context stays local;
+* each category has phrase patterns (English, Hinglish, Devanagari); a match counts unless
+  - it names a medicine, not a symptom: a medicine word follows it ("chest pain tablets",
+    "seene ke dard wali goli", "seizure medicine", "मिर्गी की दवा"), or it follows
+    "medicine for" ("deriphyllin for breathlessness");
+  - its clause is about the past ("had a heart attack last year", "pichle saal … tha",
+    "2 years ago") and says nothing of now;
+  - it is negated just before ("no chest pain", "not a stroke");
+  - it is a weak sign on its own ("breathless" without "very", "suddenly", "getting worse"…).
+* self-harm wins over emergency (the reply then covers both).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+EMERGENCY, SELF_HARM, NONE = "emergency", "self_harm", "none"
+
+# Categories (verdict.category)
+CHEST_PAIN = "chest_pain"
+BREATHING = "breathing"
+UNCONSCIOUS = "unconscious"
+STROKE = "stroke"
+SEIZURE = "seizure"
+BLEEDING = "bleeding"
+POISONING = "poisoning"
+OVERDOSE = "overdose"
+SELF_HARM_CATEGORY = "self_harm"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the classifier decided about one message."""
+
+    kind: str = NONE                 # EMERGENCY, SELF_HARM or NONE
+    category: str | None = None      # e.g. CHEST_PAIN; SELF_HARM_CATEGORY for self-harm
+    evidence: str | None = None      # the normalised words that matched
+    categories: tuple[str, ...] = ()  # every category that matched (emergency ones too)
+
+    @property
+    def alarm(self) -> bool:
+        return self.kind != NONE
+
+
+# -- normalisation ----------------------------------------------------------------------
+_DEVA = "\u0900-\u097f"
+_NUKTA, _CHANDRABINDU, _ANUSVARA = "\u093c", "\u0901", "\u0902"
+_APOSTROPHES = re.compile(r"['’`´]")
+_NON_WORD = re.compile(rf"[^a-z0-9{_DEVA}]+")
+_CLAUSE_SPLIT = re.compile(
+    r"[.,;:!?…|\n()\[\]]+|\s(?:but|though|although|lekin|magar|par|ab to|however)\s|[।॥]"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, folded Devanagari, words separated by single spaces."""
+    text = unicodedata.normalize("NFC", text).lower()
+    text = unicodedata.normalize("NFD", text).replace(_NUKTA, "")
+    text = unicodedata.normalize("NFC", text).replace(_CHANDRABINDU, _ANUSVARA)
+    text = _APOSTROPHES.sub("", text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def _clauses(text: str) -> list[str]:
+    raw = unicodedata.normalize("NFC", text).lower()
+    parts = _CLAUSE_SPLIT.split(" " + raw + " ")
+    return [n for n in (normalise(p) for p in parts) if n]
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    """A phrase pattern bounded by word edges (Devanagari marks count as word characters)."""
+    return re.compile(rf"(?<![a-z0-9{_DEVA}])(?:{pattern})(?![a-z0-9{_DEVA}])")
+
+
+# -- lexicons ---------------------------------------------------------------------------
+_CHEST = r"(?:chest|chset|chst|chect|cheast)"
+_PAIN = r"(?:pain|pian|pains|paining|tightness|tight|heaviness|heavy|pressure|discomfort)"
+_SEENA = r"(?:seene|sine|seena|sina|seeney|chhati|chhaati|chati|chest)"
+_HI_IN = r"(?:mein|me|main|mai|mei|pe|par|ka|ke|में|का|के)"
+_INTENS_HI = r"(?:bahut|bohot|bohat|bahot|tez|tej|zor|jor|zyada|jyada|zada|bhayankar)"
+
+_PATTERNS: dict[str, list[str]] = {
+    CHEST_PAIN: [
+        rf"{_CHEST}\s(?:\w+\s)?{_PAIN}",
+        rf"{_PAIN}\sin\s(?:his\s|her\s|my\s|the\s)?{_CHEST}",
+        rf"crushing\s(?:\w+\s)?{_PAIN}",
+        r"heart\s?attack|cardiac\sarrest",
+        rf"{_SEENA}\s(?:{_HI_IN}\s)?(?:{_INTENS_HI}\s)?(?:\w+\s)?dard",
+        r"dil\s(?:ka\s)?daura",
+        r"(?:सीने|छाती)\s(?:\S+\s){0,3}दर्द",
+        r"दिल\s(?:का\s)?दौरा|हार्ट\sअटैक",
+    ],
+    BREATHING: [
+        r"(?:can\s?not|cant|cannot|unable\sto|not\sable\sto|struggling\sto|hard\sto|trouble)"
+        r"\s(?:\w+\s)?breath(?:e|ing)?",
+        r"difficulty\s(?:in\s)?breath(?:e|ing)|breathing\s(?:difficulty|problem\snow)",
+        r"(?:not|stopped|isnt|is\snot)\sbreath(?:e|ing)",
+        r"gasping|choking|lips?\s(?:are\s|is\s)?(?:turning\s|gone\s)?blue",
+        r"saa?ns\s(?:\w+\s)?(?:nahi|nahin|nhi|na)\s(?:le|aa|aa\srahi|ho)",
+        r"saa?ns\s(?:lene\s)?(?:mein|me|mai|main)\s(?:\w+\s)?"
+        r"(?:takleef|taklif|takleef|dikkat|diqqat|problem|pareshani|pareshaani)",
+        r"saa?ns\s(?:ruk|band|atak|ukhad)",
+        r"dam\sghut",
+        r"सांस\s(?:नहीं|न)\s|सांस\sलेने\sमें\s(?:\S+\s){0,2}(?:तकलीफ|दिक्कत|परेशानी)",
+        r"सांस\s(?:रुक|बंद|अटक|उखड)|दम\sघुट",
+    ],
+    UNCONSCIOUS: [
+        r"unconscious|unconcious|unconsious|unresponsive|not\sresponding|no\sresponse",
+        r"(?:not|wont|cant|isnt|wouldnt|doesnt|didnt)\s(?:\w+\s)?wak(?:e|ing)\s?up",
+        r"passed\sout|blacked\sout|fainted|faint\sho|collapsed|no\spulse",
+        r"be\s?hosh|hosh\s(?:\w+\s)?(?:nahi|nahin|nhi|na)|uth\snahi\s(?:raha|rahi|rahe)",
+        r"बेहोश|होश\s(?:\S+\s)?नहीं|उठ\sनहीं",
+    ],
+    STROKE: [
+        r"(?<!sun\s)(?<!heat\s)(?<!sun)(?<!heat)stroke",
+        r"face\s(?:is\s)?(?:drooping|droop|dropped|twisted|tilted|deviated|crooked)",
+        r"(?:slurred|slurring)\sspeech|speech\s(?:is\s)?(?:slurred|slurring)",
+        r"suddenly\s(?:cannot|cant|can\snot|unable\sto)\s(?:speak|talk|move)",
+        r"para?ly(?:sis|sed|zed)|lakwa|laqwa|lakva",
+        r"(?:muh|munh|mooh|chehra|chehera|face)\s(?:\w+\s)?(?:tedha|terha|tirchha)",
+        r"bol\snahi\spa\s(?:raha|rahi|rahe)|zuba+n\sladkhada",
+        r"लकवा|टेढा|बोल\sनहीं\sपा",
+    ],
+    SEIZURE: [
+        r"seizures?|seziure|siezure|convulsions?|convulsing|fitting",
+        r"having\s(?:a\s)?fits?|(?:shaking|jerking)\sall\sover|foaming\sat\sthe\smouth",
+        r"(?<!dil\s)(?<!dil\ska\s)daur[ae]\s(?:\w+\s)?(?:pad|padh|pada|padna|padne|aa)",
+        r"jhatk[ae]\s(?:\w+\s)?(?:aa|lag)|mirgi\ska\sdaura",
+        r"(?<!दिल\sका\s)दौर[ाे]\s(?:\S+\s)?(?:पड|आ)|झटके",
+    ],
+    BLEEDING: [
+        r"(?:lot\sof|lots\sof|heavy|heavily|severe|profuse|profusely|too\smuch|excessive)"
+        r"\s(?:\w+\s)?(?:bleeding|bleed|blood)",
+        r"bleed(?:ing|s)?\s(?:\w+\s)?(?:heavily|a\slot|badly|profusely|wont\sstop|not\sstop"
+        r"|nonstop)",
+        r"blood\s(?:\w+\s)?(?:wont|doesnt|does\snot|not|isnt|is\snot)\s(?:\w+\s)?stop",
+        r"(?:vomiting|vomited|coughing|coughing\sup|throwing\sup)\sblood|blood\svomit",
+        r"deep\scut",
+        r"(?:khoon|khun|blood)\s(?:\w+\s)?(?:beh|bah|nikal)\s(?:raha|rahi|rha|gaya)",
+        r"(?:khoon|khun)\s(?:\w+\s)?ruk\s(?:nahi|nahin|nhi)|(?:khoon|khun)\ski\sulti",
+        r"खून\s(?:\S+\s)?(?:बह|निकल)|खून\sकी\sउल्टी",
+    ],
+}
+
+_POISON_NOUN = (
+    r"poison|pesticide|insecticide|toilet\scleaner|harpic|phenyl|phenol|kerosene|bleach"
+    r"|acid|rat\s?kill\w*|naphthalene|keetnashak|keet\snashak|zeher|zehar|jahar|zahar"
+    r"|जहर|कीटनाशक|फिनाइल|तेजाब"
+)
+_INGEST = (
+    r"drank|drunk|swallowed|swallow|ate|eaten|consumed|took|taken|take|taking|popped"
+    r"|kha\s?(?:li|liya|liye|gaya|gayi|gaye|lena|lun|lunga|lungi|khaun)|khaa\s?li|khayi|khaya"
+    r"|pi\s?(?:li|liya|gaya|gayi|gaye)|pee\s?(?:li|liya)|piya|nigal\s?(?:li|liya|gaya|gayi)?"
+    r"|खा\s?(?:ली|लिया|लिए|गया|गई|गयी)|पी\s?(?:ली|लिया|गया|गई)|निगल"
+)
+_PILLS = (
+    r"tablets?|tabs?|pills?|goli|goliyan|goliya|golian|strips?|patta|patte|bottle|shishi"
+    r"|capsules?|syrup|insulin|गोली|गोलियां|गोलियाँ|शीशी|बोतल|पत्ता|दवा"
+)
+_WHOLE = r"whole|entire|full|all|saari|sari|sara|poori|puri|pura|poora|पूरी|सारी|पूरा|सारा"
+_CHILD = (
+    r"child|kid|son|daughter|baby|toddler|year\sold|yr\sold|bachch?[ae]|bacch?[ae]|beta|bete"
+    r"|beti|बच्चे|बच्चा|बेटे|बेटी|बेटा"
+)
+_SYMPTOM_NOW = (
+    r"shaking|confused|drowsy|sleepy|vomiting|not\swaking|unconscious|fainted|sweating"
+    r"|behosh|ulti|chakkar"
+)
+
+_POISONING_PATTERNS = [
+    rf"(?:{_INGEST})\s(?:\S+\s){{0,4}}(?:{_POISON_NOUN})",
+    rf"(?:{_POISON_NOUN})\s(?:\S+\s){{0,3}}(?:{_INGEST})",
+    r"(?<!food\s)poisoning|poisoned|snake\s?bite|bitten\sby\sa\ssnake|scorpion\s(?:sting|bite)",
+    r"saa?np\sne\skaat|सांप\sने\sकाट",
+]
+_OVERDOSE_PATTERNS = [
+    r"over\s?dose[ds]?|overdosing|od\s?ed|odd\b",
+    rf"(?:{_INGEST})\s(?:\S+\s){{0,5}}(?:{_WHOLE})\s(?:\S+\s){{0,3}}(?:{_PILLS})",
+    rf"(?:{_WHOLE})\s(?:\S+\s){{0,3}}(?:{_PILLS})\s(?:\S+\s){{0,2}}(?:{_INGEST})",
+    rf"(?:took|taken|swallowed|ate|popped|kha\s?li|kha\s?liya|khayi|khaya|खा\s?ली|खा\s?लिया)"
+    rf"\s(?:\S+\s){{0,3}}(?:[5-9]|[1-9][0-9]+)\s(?:\S+\s){{0,2}}(?:{_PILLS})",
+    rf"(?:[5-9]|[1-9][0-9]+)\s(?:\S+\s){{0,2}}(?:{_PILLS})\s(?:\S+\s){{0,2}}"
+    rf"(?:kha\s?li|kha\s?liya|kha\s?gaya|kha\s?gayi|khayi|khaya|खा\s?ली|खा\s?लिया)",
+    rf"(?:{_CHILD})\s(?:\S+\s){{0,4}}(?:swallowed|ate|eaten|drank|kha\s?(?:li|liya|gaya|gayi)"
+    rf"|pi\s?(?:li|liya)|खा\s?(?:ली|लिया|गया)|पी\s?(?:ली|लिया)|निगल)\s(?:\S+\s){{0,5}}"
+    rf"(?:{_PILLS}|medicine|medicines|dawai|dawa)",
+    rf"double\sdose\s(?:\S+\s){{0,8}}(?:{_SYMPTOM_NOW})",
+    r"(?:took|taken|swallowed|ate|popped|kha\s?li|kha\s?liya|khaya|खा\s?ली|खा\s?लिया)"
+    r"\s(?:\S+\s){0,2}(?:[2-9]|[1-9][0-9]+|two|three|four|five|do|teen|char|दो|तीन)"
+    r"\s(?:strips|patte|bottles|shishi|पत्ते|शीशी)",
+]
+
+_SELF_HARM_PATTERNS = [
+    r"kill(?:ing)?\s(?:my\s?self|me\snow)|end(?:ing)?\s(?:my\s(?:own\s)?life|it\sall|my\slife)",
+    r"take\smy\s(?:own\s)?life|suicid\w*|sucid\w*|suiside\w*",
+    r"(?:want|wanna|wish|going|ready|deserve|like|take|takes|it\stake)\s(?:\w+\s)?to\sdie",
+    r"wanna\sdie|want\sto\sdie|wish\si\swas\sdead|wish\si\swere\sdead|better\soff\sdead",
+    r"(?:dont|do\snot|dnt)\swant\sto\s(?:live|be\salive|wake\sup)",
+    r"no\s(?:point|reason)\s(?:in\s)?(?:living|to\slive)|not\sworth\sliving|tired\sof\sliving",
+    r"never\swake\sup|(?:hurt|harm|hurting|harming|cutting|cut)\smy\s?self",
+    r"(?:nobody|no\sone|noone)\s(?:will|would)\s(?:miss|care)",
+    r"lethal\sdose|fatal\sdose|how\smany\s(?:\S+\s){0,4}(?:to\sdie|to\skill)",
+    r"(?:plan|planning|going|want|wanna|thinking)\s(?:of\s|to\s|about\s)?overdos\w*",
+    r"jeena\s(?:\w+\s)?(?:nahi|nahin|nhi)|jeene\ska\s(?:koi\s)?(?:matlab|fayda|mann|man|irada)"
+    r"\s(?:\w+\s)?(?:nahi|nahin|nhi)",
+    r"mar\s(?:jaana|jana|jaun|jau|jaunga|jaungi)|marna\s(?:chahta|chahti|hai)",
+    r"(?:apni\s)?jaan\s(?:dena|de\sdu|de\sdunga|de\sdungi|le\slunga|le\slungi)",
+    r"khud\s?kushi|khudkhushi|aatm\s?hatya|atm\s?hatya|atmahatya",
+    r"(?:apne\saap|khud|mujhe)\sko\s(?:\w+\s)?(?:khatam|khatm|maar)",
+    r"sab\s(?:kuch\s)?(?:khatam|khatm)\skar\s(?:\w+\s)?(?:dena|dunga|dungi|lunga|lungi|du|doon)",
+    r"neend\sse\s(?:kabhi\s)?(?:na|nahi)\suth",
+    r"जीना\s(?:\S+\s)?नहीं|आत्महत्या|खुदकुशी|मर\sजाना|मरना\sचाहत|जान\sदे(?:ना|\sदू)",
+    r"(?:खुद|अपने\sआप)\sको\s(?:\S+\s)?(?:खत्म|मार)|सब\s(?:कुछ\s)?खत्म\sकर\S*\s(?:\S+\s)?चाहत\S*",
+    r"(?:जिंदगी|जिन्दगी)\sसे\sतंग|(?:zindagi|jindagi)\sse\s(?:tang|pareshan)",
+]
+
+_COMPILED: list[tuple[str, re.Pattern[str]]] = [
+    (category, _p(pattern)) for category, patterns in _PATTERNS.items() for pattern in patterns
+]
+_COMPILED += [(POISONING, _p(p)) for p in _POISONING_PATTERNS]
+_COMPILED += [(OVERDOSE, _p(p)) for p in _OVERDOSE_PATTERNS]
+_SELF_HARM = [_p(p) for p in _SELF_HARM_PATTERNS]
+
+# Weak on their own: count only with an intensifier or another sign in the clause.
+_WEAK = _p(r"breathless\w*|brethless\w*|short(?:ness)?\sof\sbreath|saa?ns\sphool\w*")
+_INTENSIFIER = _p(
+    r"very|severe|severely|badly|extremely|suddenly|sudden|worse|worsening|getting\sworse"
+    r"|cant|cannot|bahut|bohot|bahot|zyada|jyada|tez|achanak|अचानक|बहुत|now|right\snow"
+)
+
+# A medicine word right after a symptom makes it the name of a medicine ("chest pain tablets").
+_MEDICINE_AFTER = _p(
+    r"tablets?|tabs?|pills?|medicines?|medication|meds|drugs?|capsules?|spray|inhaler|syrup"
+    r"|refill|prescription|dawai|dawaai|dawa|dawaiyan|goli|goliyan|wali|wala|wale"
+    r"|ki\sdawai|ki\sdawa|ki\sgoli|दवा|दवाई|गोली|वाली|वाला"
+)
+_MEDICINE_FOR = _p(
+    r"(?:tablets?|medicines?|meds|inhaler|spray|syrup|refill|dawai|dawa|goli|reorder|order)"
+    r"\s(?:\S+\s){0,3}(?:for|ke\sliye)\s(?:\S+\s){0,3}$"
+)
+_PAST = _p(
+    r"last\s(?:week|month|year|time|night\sbut)|\d+\s(?:years?|yrs?|months?|weeks?|days?)\sago"
+    r"|years?\sago|months?\sago|weeks?\sago|in\s(?:19|20)\d\d|history\sof|used\sto|had\sa"
+    r"|pichh?le\s(?:saal|mahine|hafte|sal)|(?:aaya|aya|pada|padi|hua|hui|gaya|gayi)\stha"
+    r"|पिछले|साल\sपहले|था|थी"
+)
+# Comes and goes, for a while: a routine consultation unless something says it is bad now.
+_CHRONIC = _p(r"on\sand\soff|off\sand\son|sometimes|occasionally|kabhi\skabhi|कभी\sकभी")
+_NOW = _p(r"now|right\snow|abhi|abi|अभी|again\stoday|currently|since\s(?:morning|\d+\smins?)")
+_NEGATION_BEFORE = re.compile(
+    rf"(?<![a-z0-9{_DEVA}])(?:no|not|never|without|nahi|nahin|nhi|bina|isnt|wasnt|dont|"
+    rf"doesnt|didnt)\s(?:\S+\s){{0,2}}$"
+)
+
+
+def _counts(clause: str, match: re.Match[str], category: str, whole: str) -> bool:
+    """Does this match in this clause (of the message ``whole``) describe an emergency
+    happening now?"""
+    before, after = clause[: match.start()], clause[match.end():]
+    if category not in (OVERDOSE, POISONING):
+        next_words = " ".join(after.split()[:3])
+        if _MEDICINE_AFTER.search(next_words):
+            return False
+        if _MEDICINE_FOR.search(before):
+            return False
+    if _NEGATION_BEFORE.search(before) and not re.match(r"(?:no|not)\s", match.group(0)):
+        return False
+    if _CHRONIC.search(clause) and not _INTENSIFIER.search(whole):
+        return False
+    return not (_PAST.search(clause) and not _NOW.search(clause))
+
+
+def classify(text: str) -> Verdict:
+    """Classify one customer message. Never raises; non-text gives ``Verdict()`` (none)."""
+    if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
+        return Verdict()
+    clauses = _clauses(text[:2000])
+    whole = normalise(text[:2000])
+    self_harm = next((m.group(0) for pattern in _SELF_HARM for m in pattern.finditer(whole)
+                      if not _NEGATION_BEFORE.search(whole[: m.start()])), None)
+    found: list[tuple[str, str]] = []
+    for clause in clauses:
+        for category, pattern in _COMPILED:
+            for match in pattern.finditer(clause):
+                if _counts(clause, match, category, whole):
+                    found.append((category, match.group(0)))
+        weak = _WEAK.search(clause)
+        if weak and _INTENSIFIER.search(clause) and _counts(clause, weak, BREATHING, whole):
+            found.append((BREATHING, weak.group(0)))
+    categories = tuple(dict.fromkeys(category for category, _ in found))
+    if self_harm:
+        return Verdict(SELF_HARM, SELF_HARM_CATEGORY, self_harm,
+                       (SELF_HARM_CATEGORY, *categories))
+    if found:
+        return Verdict(EMERGENCY, found[0][0], found[0][1], categories)
+    return Verdict()
