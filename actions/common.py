@@ -24,6 +24,7 @@ from actions import context
 from bot import orders, validation
 from bot.dialogue_text import TEXT, button, say
 from bot.errors import InvalidInput, NotFound, PharmacyError, SlotUnavailable, StoreUnavailable
+from bot.verify_guard import GuardUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -223,29 +224,59 @@ def pick_index(value: Any, count: int) -> int | None:
 
 
 # -- identity -------------------------------------------------------------------------
+def _refused(dispatcher: CollectingDispatcher, tracker: Tracker, key: str,
+             attempts: float | None = None) -> dict[str, Any]:
+    reply(dispatcher, tracker, key)
+    result: dict[str, Any] = {"verify_order_id": None, "verify_phone_last4": None,
+                              "form_aborted": True}
+    if attempts is not None:
+        result["verify_attempts"] = attempts
+    return result
+
+
 def check_owner(dispatcher: CollectingDispatcher, tracker: Tracker, order_id: str,
                 last4: str) -> dict[str, Any]:
-    """Verify an anonymous visitor; the slot updates to return from a validation method."""
-    attempts = tracker.get_slot("verify_attempts") or 0
+    """Verify an anonymous visitor; the slot updates to return from a validation method.
+
+    Guesses are limited across conversations and channels by :mod:`bot.verify_guard`
+    (per order number and per source; a locked order or source is refused before the
+    answer is compared) and to MAX_VERIFY_ATTEMPTS per conversation. When the guard's
+    stores are both down verification is refused (store_down), never allowed.
+    """
+    attempts = float(tracker.get_slot("verify_attempts") or 0)
+    guard, source = context.guard(), context.source(tracker)
     try:
+        if guard.locked(order_id, source):
+            log.info("verification refused: locked")
+            return _refused(dispatcher, tracker, "verify_locked_out")
         customer_id = orders.verify_order_owner(context.db(), order_id, last4)
+    except GuardUnavailable:
+        log.warning("verification refused: guard stores unavailable")
+        return _refused(dispatcher, tracker, "store_down")
     except InvalidInput:
         reply(dispatcher, tracker, "verify_bad_digits")
         return {"verify_phone_last4": None}
     except NotFound:
-        attempts = float(attempts) + 1
+        attempts += 1
+        try:
+            now_locked = guard.record_failure(order_id, source)
+        except GuardUnavailable:
+            log.warning("verification failure not recorded: guard stores unavailable")
+            return _refused(dispatcher, tracker, "store_down", attempts)
         log.info("verification failed (attempt %d)", int(attempts))
+        if now_locked:
+            return _refused(dispatcher, tracker, "verify_locked_out", attempts)
         if attempts >= MAX_VERIFY_ATTEMPTS:
-            reply(dispatcher, tracker, "verify_locked")
-            return {"verify_order_id": None, "verify_phone_last4": None,
-                    "verify_attempts": attempts, "form_aborted": True}
+            return _refused(dispatcher, tracker, "verify_locked", attempts)
         reply(dispatcher, tracker, "verify_mismatch")
         return {"verify_order_id": None, "verify_phone_last4": None,
                 "verify_attempts": attempts}
+    guard.record_success(order_id, source)
     log.info("visitor verified as %s", customer_id)
     reply(dispatcher, tracker, "verified")
     # The digits themselves are not kept in the slot.
     return {"verify_phone_last4": "verified", context.VERIFIED_SLOT: customer_id,
+            context.VERIFIED_SESSION_SLOT: context.verified_session(tracker),
             "verify_attempts": 0.0}
 
 
@@ -327,10 +358,13 @@ class PharmacyFormValidation(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         try:
-            start = self._start_events(tracker)
-            if (self.needs_identity and self.customer(tracker) is None
-                    and (tracker.get_slot("verify_attempts") or 0) >= MAX_VERIFY_ATTEMPTS):
-                reply(dispatcher, tracker, "verify_locked")
+            start = context.expired_identity_events(tracker)
+            for event in start:
+                tracker.slots[event["name"]] = event["value"]
+            start += self._start_events(tracker)
+            refusal = self.identity_refusal(tracker)
+            if refusal:
+                reply(dispatcher, tracker, refusal)
                 return [*start, SlotSet("form_aborted", True), SlotSet(REQUESTED_SLOT, None)]
             return start + await super().run(dispatcher, tracker, domain)
         except StoreUnavailable:
@@ -343,6 +377,20 @@ class PharmacyFormValidation(FormValidationAction):
             log.exception("%s failed", self.name())
             reply(dispatcher, tracker, "something_wrong")
         return [SlotSet("form_aborted", True), SlotSet(REQUESTED_SLOT, None)]
+
+    def identity_refusal(self, tracker: Tracker) -> str | None:
+        """The reply key when an unverified visitor may not try to verify at all: too
+        many failures in this conversation, or (as the form starts) a locked source.
+        Raises GuardUnavailable (StoreUnavailable) when the guard can't tell."""
+        if not self.needs_identity or self.customer(tracker) is not None:
+            return None
+        if (tracker.get_slot("verify_attempts") or 0) >= MAX_VERIFY_ATTEMPTS:
+            return "verify_locked"
+        source = context.source(tracker)
+        if (source and tracker.slots.get(REQUESTED_SLOT) is None
+                and context.guard().source_locked(source)):
+            return "verify_locked_out"
+        return None
 
     # verification slots ---------------------------------------------------------------
     def validate_verify_order_id(self, value: Any, dispatcher: CollectingDispatcher,

@@ -51,6 +51,11 @@ class Cache:
         self._version: tuple[int, float] | None = None  # (version, read at)
         self._lock = threading.Lock()
 
+    @property
+    def client(self) -> redis.Redis:
+        """The Redis connection (shared with the verification guard)."""
+        return self._client
+
     # -- availability -----------------------------------------------------
     @property
     def available(self) -> bool:

@@ -83,6 +83,13 @@ TEXT: dict[str, dict[str, str]] = {
         "hi": "Main details verify nahi kar paaya, isliye yahan account ki jaankari nahi de "
               "sakta. App mein sign in kijiye, ya 'agent' likhiye, hamari team madad karegi.",
     },
+    "verify_locked_out": {
+        "en": "For your security I can't check this order with its number and phone digits "
+              "right now. Please sign in to the app, or call us and our care team will help.",
+        "hi": "Aapki suraksha ke liye abhi main yeh order, number aur phone digits se check "
+              "nahi kar sakta. App mein sign in kijiye, ya humein call kijiye, hamari care "
+              "team madad karegi.",
+    },
     "verified": {
         "en": "Thanks, you're verified.",
         "hi": "Shukriya, aap verify ho gaye.",

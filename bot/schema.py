@@ -20,6 +20,8 @@ LAB_TESTS = "lab_tests"
 LAB_SLOTS = "lab_slots"
 LAB_BOOKINGS = "lab_bookings"
 HANDOFF_TICKETS = "handoff_tickets"
+# Guessing limits for identity checks (bot/verify_guard.py); not seed data.
+VERIFY_FAILURES = "verify_failures"
 
 ALL_COLLECTIONS = (
     CUSTOMERS,
@@ -80,6 +82,8 @@ INDEXES: dict[str, list[IndexModel]] = {
     HANDOFF_TICKETS: [
         IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="status_created")
     ],
+    VERIFY_FAILURES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0,
+                                 name="expires_at_ttl")],
 }
 
 

@@ -20,6 +20,14 @@ def conversation_id(channel: str, subject: str, secret: str) -> str:
     return f"{channel}-{digest.hexdigest()[:32]}"
 
 
+def opaque_id(kind: str, value: str, secret: str) -> str:
+    """An HMAC of a raw identifier (client IP, phone number, call id) for Rasa's metadata:
+    stable per value, never reversible to it. Channel-independent for ``source``, so a
+    phone number counts as one source on voice, SMS and WhatsApp."""
+    digest = hmac.new(secret.encode(), f"{kind}:{value}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
 def customer_for_phone(db: Database, cache: Cache, raw_phone: str | None) -> str | None:
     """The customer id registered with this phone number, or None (anonymous)."""
     phone = normalise_indian_phone(raw_phone or "")
@@ -36,12 +44,17 @@ def customer_for_phone(db: Database, cache: Cache, raw_phone: str | None) -> str
     return found["customer_id"] if found else None
 
 
+_GATEWAY_KEYS = frozenset({"customer_id", "source", "call"})
+
+
 def turn_metadata(
     channel: str, customer_id: str | None, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Metadata for Rasa: set only here, after the request was verified."""
-    # Only the verified customer id may reach Rasa: drop any look-alike in ``extra``.
-    metadata: dict[str, Any] = {k: v for k, v in (extra or {}).items() if k != "customer_id"}
+    # Only the verified customer id may reach Rasa: drop any look-alike in ``extra``; the
+    # source and call ids are set by run_turn only.
+    metadata: dict[str, Any] = {k: v for k, v in (extra or {}).items()
+                                if k not in _GATEWAY_KEYS}
     metadata["channel"] = channel
     if customer_id:
         metadata["customer_id"] = customer_id

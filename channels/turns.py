@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.assistant import FALLBACK_MESSAGES, AssistantClient, AssistantUnavailable
-from channels.identity import conversation_id, turn_metadata
+from channels.identity import conversation_id, opaque_id, turn_metadata
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,12 @@ class Turn:
     # True only when ``text`` is a button payload the bot itself offered (resolved by the
     # channel from a numbered reply, an interactive reply or a clicked quick reply).
     is_payload: bool = False
+    # Where the message came from, raw (client IP for web chat); default: the subject.
+    # Rasa only ever sees an HMAC of it (``metadata["source"]``, for guessing limits).
+    source: str | None = None
+    # The provider's id of this call (Lex sessionId): an in-chat verification counts only
+    # within the call it was made in (``metadata["call"]``, an HMAC too).
+    call_id: str | None = None
 
 
 async def run_turn(
@@ -41,6 +47,9 @@ async def run_turn(
         # Rasa reads "/intent{...}" as a structured payload: typed text may not do that.
         text = text.lstrip("/").strip()
     metadata = turn_metadata(turn.channel, turn.customer_id, turn.extra_metadata)
+    metadata["source"] = opaque_id("source", turn.source or turn.subject, secret)
+    if turn.call_id:
+        metadata["call"] = opaque_id(f"call:{turn.channel}", turn.call_id, secret)
     try:
         return await assistant.send(sender, text, metadata, timeout=timeout)
     except AssistantUnavailable as exc:

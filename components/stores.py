@@ -3,7 +3,8 @@
 * :class:`ExpiringMongoTrackerStore` keeps conversations in MongoDB (the same
   database as the orders) and stamps each with ``expires_at``; a TTL index
   deletes conversations idle for longer than ``expire_after_days``, so
-  phone-number conversations do not grow without bound.
+  phone-number conversations do not grow without bound, and masks verification
+  answers (phone digits) before anything is stored.
 * :class:`ResilientRedisLockStore` serialises turns of one conversation across
   processes with Redis, and falls back to a per-process lock store while Redis
   is unreachable, so the assistant keeps answering during a Redis outage.
@@ -20,10 +21,11 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import MongoTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from components import rasa_speedups
+from components import answer_masking, rasa_speedups
 
 rasa_speedups.install()  # the Rasa server loads this module from endpoints.yml
 
@@ -50,19 +52,31 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         self.conversations.create_index("expires_at", expireAfterSeconds=0, name="expires_at_ttl")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """MongoTrackerStore.save plus ``expires_at``, in the same single update."""
+        """MongoTrackerStore.save plus ``expires_at``, in the same single update, with
+        verification answers masked (:mod:`components.answer_masking`)."""
         await self.stream_events(tracker)
-        additional_events = self._additional_events(tracker)
-        state = self._current_tracker_state_without_events(tracker)
+        additional_events = list(self._additional_events(tracker))
+        first = len(tracker.events) - len(additional_events)
+        modes = answer_masking.user_modes([_outline(e) for e in tracker.events])
+        last_user = next((i for i in range(len(tracker.events) - 1, -1, -1)
+                          if isinstance(tracker.events[i], UserUttered)), None)
+        state = answer_masking.mask_state(self._current_tracker_state_without_events(tracker),
+                                          modes.get(last_user))
         state["expires_at"] = datetime.now(timezone.utc) + self.expire_after
+        events = [answer_masking.mask_event(e.as_dict(), modes.get(first + i))
+                  for i, e in enumerate(additional_events)]
         self.conversations.update_one(
             {"sender_id": tracker.sender_id},
-            {
-                "$set": state,
-                "$push": {"events": {"$each": [e.as_dict() for e in additional_events]}},
-            },
+            {"$set": state, "$push": {"events": {"$each": events}}},
             upsert=True,
         )
+
+
+def _outline(event: Event) -> dict[str, Any]:
+    """What answer masking reads of an event (cheaper than ``as_dict``)."""
+    if isinstance(event, SlotSet):
+        return {"event": "slot", "name": event.key, "value": event.value}
+    return {"event": event.type_name}
 
 
 class ResilientRedisLockStore(LockStore):

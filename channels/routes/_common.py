@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +54,18 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     return value
 
 
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+def e164(raw: str | None) -> str | None:
+    """``raw`` as an E.164 number (``+`` and 8-15 digits, no leading 0), else None."""
+    if not isinstance(raw, str):
+        return None
+    value = _PHONE_SEPARATORS.sub("", raw.strip())
+    return value if _E164.match(value) else None
+
+
 @dataclass(frozen=True)
 class Caller:
     """Who sent a message: E.164 phone (when valid), the Rasa conversation id, the customer."""
@@ -72,14 +86,17 @@ async def resolve_caller(request: Request, channel: str, raw_phone: str | None,
     """Normalise the phone, derive the HMAC conversation id and look up the customer.
 
     A number that is not an Indian mobile stays anonymous; MongoDB being down makes
-    the caller anonymous too (the turn still runs; Rasa answers politely).
+    the caller anonymous too (the turn still runs; Rasa answers politely). Only a valid
+    E.164 number becomes the conversation subject: anything else ("anonymous",
+    "withheld", "+0") uses ``fallback_subject`` (the Lex sessionId), or a one-off subject
+    when there is none, so such callers never share a conversation.
     """
     state = request.app.state
     raw = (raw_phone or "").strip()
     if raw.lower().startswith("whatsapp:"):
         raw = raw[len("whatsapp:"):].strip()
     phone = normalise_indian_phone(raw)
-    subject = phone or raw or fallback_subject or ""
+    subject = phone or e164(raw) or fallback_subject or f"unknown:{uuid.uuid4().hex}"
     customer_id = None
     if phone:
         try:

@@ -109,7 +109,7 @@ async def lex_code_hook(request: Request) -> JSONResponse:
         state.assistant, state.channels.conversation_secret,
         Turn("voice", caller.subject, text, caller.customer_id,
              {"provider": "lex", "locale": turn.locale, "input_mode": turn.input_mode},
-             is_payload=text in choices.values()),
+             is_payload=text in choices.values(), call_id=turn.session_id),
     )
     ssml, new_choices = voice.render(messages)
     if not voice.plain_text(ssml):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from actions import context
 from actions.order_status import ActionOrderStatus, ValidateOrderStatusForm
 from tests.actions.conftest import ent, run, said, slot_events
@@ -9,10 +11,16 @@ from tests.actions.conftest import ent, run, said, slot_events
 FORM = "order_status_form"
 
 
+def verified(customer_id: str, minutes_ago: float = 1, call: str | None = None) -> dict:
+    """Slots as an in-chat verification left them ``minutes_ago``."""
+    return {"verified_customer_id": customer_id,
+            "verified_session": {"at": time.time() - minutes_ago * 60, "call": call}}
+
+
 def test_metadata_customer_wins_and_typed_ids_never_count(tracker_factory):
-    tracker = tracker_factory(customer_id="CUST1", slots={"verified_customer_id": "CUST2"})
+    tracker = tracker_factory(customer_id="CUST1", slots=verified("CUST2"))
     assert context.verified_customer_id(tracker) == "CUST1"
-    tracker = tracker_factory(slots={"verified_customer_id": "CUST2"})
+    tracker = tracker_factory(slots=verified("CUST2"))
     assert context.verified_customer_id(tracker) == "CUST2"
     tracker = tracker_factory(entities=[ent("customer_id", "CUST1")], text="I am CUST1")
     assert context.verified_customer_id(tracker) is None

@@ -1,0 +1,1 @@
+"""Security tests: one per attack in issue 8, and the new policies."""
