@@ -22,6 +22,7 @@ from channels.assistant import AssistantClient
 from channels.health import component_status
 from channels.limits import BodySizeLimit
 from channels.routes import sms_sns, sms_twilio, voice_lex, web, whatsapp
+from channels.routes.order_events import router as order_events_router
 from channels.settings import load_channel_settings
 
 
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(sms_sns.router)
     app.include_router(whatsapp.router)
     app.include_router(voice_lex.router)
+    app.include_router(order_events_router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app

@@ -31,6 +31,7 @@ TEST_OVERRIDES = {
     "WHATSAPP_ACCESS_TOKEN": "e2e-whatsapp-access-token",
     "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{procs.free_port()}/v21.0",  # the test's stub
     "VOICE_WEBHOOK_TOKEN": "e2e-voice-webhook-token",
+    "ORDER_EVENTS_TOKEN": "e2e-order-events-token-0123456789abcdef",  # tests/e2e/test_notify*
     "SNS_ALLOWED_TOPIC_ARNS": "arn:aws:sns:ap-south-1:123456789012:pharmacy-inbound-sms",
     "SNS_EXTRA_CERT_HOSTS": "localhost",  # the test serves its signing cert on https://localhost
     "SSL_CERT_DIR": str(procs.RUN_DIR / "test" / "e2e-ca"),  # that test puts its CA here

@@ -1,0 +1,51 @@
+"""Collections and indexes of the notification machinery (created once per process).
+
+Index creation also creates the collections, which must exist before the first
+transaction writes to them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.database import Database
+
+from bot.db import store_call
+
+ORDER_EVENTS = "order_events"
+NOTIFICATIONS = "notifications"
+OPT_OUTS = "opt_outs"
+LEASES = "leases"
+
+INDEXES: dict[str, list[IndexModel]] = {
+    ORDER_EVENTS: [
+        IndexModel([("applied_at", ASCENDING), ("occurred_at", ASCENDING)], name="pending"),
+    ],
+    NOTIFICATIONS: [
+        IndexModel([("order_id", ASCENDING), ("kind", ASCENDING)], unique=True,
+                   name="order_kind_unique"),
+        IndexModel([("state", ASCENDING), ("next_attempt_at", ASCENDING)], name="state_due"),
+        IndexModel([("provider_message_id", ASCENDING)], name="provider_message_id"),
+        IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)],
+                   name="customer_recent"),
+    ],
+    OPT_OUTS: [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    LEASES: [IndexModel([("until", ASCENDING)], name="until")],
+}
+
+_done: set[tuple[int, str]] = set()
+_lock = threading.Lock()
+
+
+def ensure_indexes(db: Database) -> None:
+    """Create the collections' indexes (idempotent; once per client and database)."""
+    key = (id(db.client), db.name)
+    with _lock:
+        if key in _done:
+            return
+    with store_call():
+        for name, models in INDEXES.items():
+            db[name].create_indexes(models)
+    with _lock:
+        _done.add(key)

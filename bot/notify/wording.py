@@ -1,0 +1,91 @@
+"""Transactional notification texts (English, and Hindi in Latin script) with DLT template ids.
+
+India's DLT rules deliver an SMS only when its text matches a registered template
+(variables in ``{#var#}`` slots) and mixing promotion into a transactional template gets it
+reclassified, so these texts state the fact and nothing else. One template per
+(kind, language); the id is the one registered on the DLT portal for that text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+ENGLISH, HINDI = "en", "hi"
+
+# (kind, language) -> (DLT template id, text). Values filled with str.format.
+TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
+    ("confirmed", ENGLISH): (
+        "1107172000000000101",
+        "Order {order_id} is confirmed by our pharmacist and is being packed. "
+        "Reply to this message for help with it.",
+    ),
+    ("confirmed", HINDI): (
+        "1107172000000000102",
+        "Aapka order {order_id} pharmacist ne confirm kar diya hai, packing ho rahi hai. "
+        "Madad ke liye is message ka jawab dijiye.",
+    ),
+    ("shipped", ENGLISH): (
+        "1107172000000000201",
+        "Order {order_id} has shipped with {courier} (AWB {awb}). Expected delivery: {eta}. "
+        "Reply to this message for help with it.",
+    ),
+    ("shipped", HINDI): (
+        "1107172000000000202",
+        "Aapka order {order_id} {courier} se bhej diya gaya hai (AWB {awb}). "
+        "Delivery ki ummeed: {eta}. Madad ke liye is message ka jawab dijiye.",
+    ),
+    ("out_for_delivery", ENGLISH): (
+        "1107172000000000301",
+        "Order {order_id} is out for delivery today with {courier}. Please keep your phone "
+        "handy. Reply to this message for help with it.",
+    ),
+    ("out_for_delivery", HINDI): (
+        "1107172000000000302",
+        "Aapka order {order_id} aaj {courier} ke saath delivery ke liye nikal chuka hai. "
+        "Phone paas rakhiye. Madad ke liye is message ka jawab dijiye.",
+    ),
+}
+KINDS = frozenset(kind for kind, _ in TEMPLATES)
+UNKNOWN = {ENGLISH: "to be confirmed", HINDI: "jald batayenge"}
+DEFAULT_COURIER = {ENGLISH: "our courier", HINDI: "hamare courier"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A notification's text, its language and the DLT template it was built from."""
+
+    text: str
+    language: str
+    template_id: str
+
+
+def language_code(customer_language: Any) -> str:
+    """``hi`` for customers who prefer Hindi, ``en`` otherwise (the templates we have)."""
+    if isinstance(customer_language, str) and customer_language.strip().lower() in (
+        "hindi", "hi", "hinglish",
+    ):
+        return HINDI
+    return ENGLISH
+
+
+def describe_eta(eta: date | None, language: str) -> str:
+    """'Tue, 8 Dec' or the 'to be confirmed' words."""
+    if eta is None:
+        return UNKNOWN[language]
+    return f"{eta:%a}, {eta.day} {eta:%b}"
+
+
+def render(kind: str, customer_language: Any, *, order_id: str, courier: str | None = None,
+           awb: str | None = None, eta: date | None = None) -> Rendered:
+    """The text for ``kind`` in the customer's language (KeyError for a kind we never send)."""
+    language = language_code(customer_language)
+    template_id, text = TEMPLATES[(kind, language)]
+    values = {
+        "order_id": order_id,
+        "courier": courier or DEFAULT_COURIER[language],
+        "awb": awb or UNKNOWN[language],
+        "eta": describe_eta(eta, language),
+    }
+    return Rendered(text.format(**values), language, template_id)
