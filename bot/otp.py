@@ -1,0 +1,213 @@
+"""One-time codes by SMS: a stronger factor than order number + last 4 digits.
+
+:func:`start` makes a 6-digit code for (session, order) and returns where to send it;
+:func:`verify` checks a code. Codes live :data:`CODE_TTL_SECONDS`, allow
+:data:`MAX_TRIES` tries, and are stored only as an HMAC (``otp_codes``, ``_id``-keyed,
+TTL index). Sending is rate limited per order and per source (``otp_send_counters``)
+so nobody can SMS-bomb a customer. An unknown order gets a code document too (one that
+can never match), so no answer tells whether an order exists. Wrong codes count as
+verification failures in the shared guard (per order and per source); a locked order
+can't be verified by a code either.
+
+Services return data (statuses), never wording; MongoDB outages raise
+:class:`bot.errors.StoreUnavailable` (fail closed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.database import Database
+
+from bot import validation
+from bot.clock import now_utc
+from bot.db import store_call
+from bot.schema import CUSTOMERS, ORDERS
+
+CODES = "otp_codes"
+COUNTERS = "otp_send_counters"
+CODE_DIGITS = 6
+CODE_TTL_SECONDS = 5 * 60
+MAX_TRIES = 3
+SEND_WINDOW_SECONDS = 3600
+ORDER_SENDS_PER_WINDOW = 3
+SOURCE_SENDS_PER_WINDOW = 10
+
+# start() statuses
+SEND = "send"  # send ``code`` to ``phone``
+NO_RECIPIENT = "no_recipient"  # nothing to send: answer exactly as for SEND
+RATE_LIMITED = "rate_limited"
+LOCKED = "locked"
+# verify() statuses (and LOCKED)
+VERIFIED = "verified"
+WRONG = "wrong"  # ``tries_left`` more tries with this code
+USED_UP = "used_up"  # no tries left: a new code is needed
+EXPIRED = "expired"  # no live code for this session and order: a new code is needed
+
+
+class Guard(Protocol):
+    """The shared verification-failure guard (``bot.verify_guard``)."""
+
+    def locked(self, order_id: str, source: str) -> bool: ...
+    def record_failure(self, order_id: str, source: str) -> Any: ...
+    def record_success(self, order_id: str, source: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Started:
+    status: str
+    phone: str | None = None
+    code: str | None = None
+    expires_in: int = CODE_TTL_SECONDS
+
+
+@dataclass(frozen=True)
+class Checked:
+    status: str
+    customer_id: str | None = None
+    tries_left: int = 0
+
+
+_indexed: set[tuple[int, str]] = set()
+_lock = threading.Lock()
+
+
+def ensure_indexes(db: Database) -> None:
+    """TTL indexes on both collections (idempotent, once per process and database)."""
+    key = (id(db.client), db.name)
+    with _lock:
+        if key in _indexed:
+            return
+    ttl = IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl")
+    with store_call():
+        db[CODES].create_indexes([ttl])
+        db[COUNTERS].create_indexes([ttl])
+    with _lock:
+        _indexed.add(key)
+
+
+def _mac(secret: str | bytes, text: str) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _code_id(secret: str | bytes, session_id: str, order_id: str) -> str:
+    return _mac(secret, f"code:{session_id}:{order_id}")[:40]
+
+
+def _code_hash(secret: str | bytes, code_id: str, code: str) -> str:
+    return _mac(secret, f"hash:{code_id}:{code}")
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def _count_send(db: Database, secret: str | bytes, kind: str, subject: str,
+                limit: int, now: datetime) -> bool:
+    """Count one send for (kind, subject) in this window; True while within ``limit``."""
+    window = int(now.timestamp()) // SEND_WINDOW_SECONDS
+    doc_id = f"{kind}:{_mac(secret, f'{kind}:{subject}')[:32]}:{window}"
+    expires = datetime.fromtimestamp((window + 1) * SEND_WINDOW_SECONDS, now.tzinfo)
+    with store_call():
+        doc = db[COUNTERS].find_one_and_update(
+            {"_id": doc_id},
+            {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires}},
+            upsert=True, return_document=ReturnDocument.AFTER,
+        )
+    return int(doc["count"]) <= limit
+
+
+def _recipient(db: Database, order_id: str) -> tuple[str | None, str | None]:
+    """(customer id, phone) of the order, or (None, None)."""
+    with store_call():
+        order = db[ORDERS].find_one({"_id": order_id}, {"customer_id": 1})
+        customer = (db[CUSTOMERS].find_one({"_id": order["customer_id"]}, {"phone": 1})
+                    if order else None)
+    phone = customer.get("phone") if customer else None
+    if not isinstance(phone, str) or not phone:
+        return None, None
+    return str(customer["_id"]), phone
+
+
+def start(db: Database, guard: Guard, *, secret: str | bytes, session_id: str,
+          order_id: Any, source: str, now: datetime | None = None) -> Started:
+    """Make a new code for (session, order); the caller sends it when status is SEND.
+
+    Raises :class:`bot.errors.InvalidInput` for something that isn't an order number.
+    """
+    oid = validation.order_id(order_id)
+    moment = now or now_utc()
+    ensure_indexes(db)
+    if guard.locked(oid, source):
+        return Started(LOCKED)
+    if not _count_send(db, secret, "source", source, SOURCE_SENDS_PER_WINDOW, moment):
+        return Started(RATE_LIMITED)
+    if not _count_send(db, secret, "order", oid, ORDER_SENDS_PER_WINDOW, moment):
+        return Started(RATE_LIMITED)
+    customer_id, phone = _recipient(db, oid)
+    code = new_code()
+    code_id = _code_id(secret, session_id, oid)
+    with store_call():
+        db[CODES].replace_one({"_id": code_id}, {
+            "_id": code_id,
+            "code_hash": _code_hash(secret, code_id, code),
+            "customer_id": customer_id,
+            "tries_left": MAX_TRIES,
+            "created_at": moment,
+            "expires_at": moment + timedelta(seconds=CODE_TTL_SECONDS),
+        }, upsert=True)
+    if phone is None:
+        return Started(NO_RECIPIENT)
+    return Started(SEND, phone=phone, code=code)
+
+
+def verify(db: Database, guard: Guard, *, secret: str | bytes, session_id: str,
+           order_id: Any, code: Any, source: str, now: datetime | None = None) -> Checked:
+    """Check a code for (session, order); a match is used up at once.
+
+    Raises :class:`bot.errors.InvalidInput` for a malformed order number. A code that
+    isn't 6 digits counts as a wrong try.
+    """
+    oid = validation.order_id(order_id)
+    moment = now or now_utc()
+    ensure_indexes(db)
+    if guard.locked(oid, source):
+        return Checked(LOCKED)
+    code_id = _code_id(secret, session_id, oid)
+    with store_call():
+        doc = db[CODES].find_one_and_update(
+            {"_id": code_id, "tries_left": {"$gt": 0}, "expires_at": {"$gt": moment}},
+            {"$inc": {"tries_left": -1}},
+            return_document=ReturnDocument.AFTER,
+        )
+    if doc is None:
+        with store_call():
+            db[CODES].delete_one({"_id": code_id, "expires_at": {"$lte": moment}})
+        return Checked(EXPIRED)
+    given = code.strip() if isinstance(code, str) else ""
+    well_formed = len(given) == CODE_DIGITS and given.isascii() and given.isdigit()
+    expected = str(doc.get("code_hash") or "")
+    matches = well_formed and hmac.compare_digest(
+        _code_hash(secret, code_id, given), expected)
+    if matches and doc.get("customer_id"):
+        with store_call():
+            db[CODES].delete_one({"_id": code_id})
+        guard.record_success(oid, source)
+        return Checked(VERIFIED, customer_id=str(doc["customer_id"]))
+    guard.record_failure(oid, source)
+    tries_left = int(doc.get("tries_left") or 0)
+    if tries_left <= 0:
+        with store_call():
+            db[CODES].delete_one({"_id": code_id})
+        return Checked(USED_UP)
+    if guard.locked(oid, source):
+        return Checked(LOCKED)
+    return Checked(WRONG, tries_left=tries_left)
