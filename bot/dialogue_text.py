@@ -141,6 +141,113 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "I've passed this to our care team. {next_steps}",
         "hi": "Maine yeh hamari care team ko bhej diya hai. {next_steps}",
     },
+    # -- safety: emergencies and self-harm (actions/safety.py); "hi-Deva" answers a message
+    # written in Devanagari. Never a medicine name, a dose, or "we'll call after 8 am".
+    "safety_emergency": {
+        "en": "This sounds like an emergency. Please call 112 (emergency) or 108 (ambulance) "
+              "right now, or go to the nearest hospital emergency room. Don't wait for a "
+              "reply from us.",
+        "hi": "Yeh emergency lag rahi hai. Abhi turant 112 (emergency) ya 108 (ambulance) par "
+              "call kijiye, ya sabse paas ke hospital ki emergency mein jaiye. Hamare reply "
+              "ka intezaar mat kijiye.",
+        "hi-Deva": "यह इमरजेंसी लग रही है। अभी तुरंत 112 (इमरजेंसी) या 108 (एम्बुलेंस) पर कॉल "
+                   "कीजिए, या सबसे पास के अस्पताल की इमरजेंसी में जाइए। हमारे जवाब का इंतज़ार "
+                   "मत कीजिए।",
+    },
+    "safety_now_chest_pain": {
+        "en": "Until help comes: keep them sitting and resting, loosen tight clothes, and "
+              "don't let them walk about.",
+        "hi": "Madad aane tak: unhe baitha kar aaram karwaiye, tight kapde dheele kijiye, "
+              "chalne-phirne mat dijiye.",
+        "hi-Deva": "मदद आने तक: उन्हें बिठाकर आराम करवाइए, तंग कपड़े ढीले कीजिए, चलने-फिरने "
+                   "मत दीजिए।",
+    },
+    "safety_now_breathing": {
+        "en": "Until help comes: help them sit upright, loosen tight clothes and let fresh "
+              "air in.",
+        "hi": "Madad aane tak: unhe seedha baithaiye, tight kapde dheele kijiye aur taazi "
+              "hawa aane dijiye.",
+        "hi-Deva": "मदद आने तक: उन्हें सीधा बिठाइए, तंग कपड़े ढीले कीजिए और ताज़ी हवा आने "
+                   "दीजिए।",
+    },
+    "safety_now_unconscious": {
+        "en": "Until help comes: check whether they are breathing. If they are, turn them "
+              "on their side; if not, the 112/108 operator will guide you through CPR.",
+        "hi": "Madad aane tak: dekhiye saans chal rahi hai ya nahi. Chal rahi ho to unhe "
+              "karwat par lita dijiye; na chal rahi ho to 112/108 wale CPR karna batayenge.",
+        "hi-Deva": "मदद आने तक: देखिए सांस चल रही है या नहीं। चल रही हो तो उन्हें करवट पर "
+                   "लिटा दीजिए; न चल रही हो तो 112/108 वाले CPR करना बताएंगे।",
+    },
+    "safety_now_stroke": {
+        "en": "Until help comes: note the time the signs started, and give nothing to eat "
+              "or drink.",
+        "hi": "Madad aane tak: lakshan kis samay shuru hue yeh note kijiye, aur kuch khane-"
+              "peene ko mat dijiye.",
+        "hi-Deva": "मदद आने तक: लक्षण किस समय शुरू हुए यह नोट कीजिए, और कुछ खाने-पीने को मत "
+                   "दीजिए।",
+    },
+    "safety_now_seizure": {
+        "en": "Until help comes: don't hold them down or put anything in their mouth; move "
+              "hard objects away and turn them on their side when the jerking stops.",
+        "hi": "Madad aane tak: unhe pakad kar mat rokiye, munh mein kuch mat daaliye; sakht "
+              "cheezein door kijiye aur jhatke rukne par karwat par lita dijiye.",
+        "hi-Deva": "मदद आने तक: उन्हें पकड़कर मत रोकिए, मुंह में कुछ मत डालिए; सख्त चीज़ें दूर "
+                   "कीजिए और झटके रुकने पर करवट पर लिटा दीजिए।",
+    },
+    "safety_now_bleeding": {
+        "en": "Until help comes: press firmly on the wound with a clean cloth and keep "
+              "pressing.",
+        "hi": "Madad aane tak: saaf kapde se ghaav ko zor se dabaiye aur dabaye rakhiye.",
+        "hi-Deva": "मदद आने तक: साफ कपड़े से घाव को ज़ोर से दबाइए और दबाए रखिए।",
+    },
+    "safety_now_poisoning": {
+        "en": "Until help comes: don't try to make them vomit; keep the container to show "
+              "the doctors.",
+        "hi": "Madad aane tak: ulti karwane ki koshish mat kijiye; jo cheez li hai uska "
+              "dabba doctor ko dikhane ke liye saath rakhiye.",
+        "hi-Deva": "मदद आने तक: उल्टी करवाने की कोशिश मत कीजिए; जो चीज़ ली है उसका डिब्बा "
+                   "डॉक्टर को दिखाने के लिए साथ रखिए।",
+    },
+    "safety_now_overdose": {
+        "en": "Until help comes: don't try to make them vomit; keep the strip or bottle to "
+              "show the doctors.",
+        "hi": "Madad aane tak: ulti karwane ki koshish mat kijiye; patta ya bottle doctor ko "
+              "dikhane ke liye saath rakhiye.",
+        "hi-Deva": "मदद आने तक: उल्टी करवाने की कोशिश मत कीजिए; पत्ता या बोतल डॉक्टर को "
+                   "दिखाने के लिए साथ रखिए।",
+    },
+    "safety_no_medicine": {
+        "en": "Please don't give any medicine on your own now; the emergency doctors will "
+              "decide.",
+        "hi": "Abhi apne se koi dawai mat dijiye; emergency doctor tay karenge.",
+        "hi-Deva": "अभी अपने से कोई दवा मत दीजिए; इमरजेंसी डॉक्टर तय करेंगे।",
+    },
+    "safety_self_harm": {
+        "en": "I'm really sorry you're going through this. You're not alone, and you can "
+              "talk to someone right now: call Tele-MANAS on 14416 (free, any time, in your "
+              "language). If you have taken something or feel you might act on these "
+              "thoughts, call 112 or 108 now, or go to the nearest hospital emergency room. "
+              "If you can, stay with someone you trust and keep medicines out of reach.",
+        "hi": "Mujhe bahut afsos hai ki aap itne mushkil waqt se guzar rahe hain. Aap akele "
+              "nahi hain, abhi kisi se baat kar sakte hain: Tele-MANAS 14416 par call kijiye "
+              "(free, kabhi bhi, aapki bhasha mein). Agar aapne kuch le liya hai ya khud ko "
+              "nuksaan pahunchane ka darr hai, to abhi 112 ya 108 par call kijiye, ya sabse "
+              "paas ke hospital ki emergency mein jaiye. Ho sake to kisi bharose ke insaan ke "
+              "saath rahiye aur dawaiyan door rakhiye.",
+        "hi-Deva": "मुझे बहुत अफ़सोस है कि आप इतने मुश्किल समय से गुज़र रहे हैं। आप अकेले नहीं "
+                   "हैं, अभी किसी से बात कर सकते हैं: टेली-मानस 14416 पर कॉल कीजिए (मुफ़्त, "
+                   "कभी भी, आपकी भाषा में)। अगर आपने कुछ ले लिया है या खुद को नुकसान पहुंचाने "
+                   "का डर है, तो अभी 112 या 108 पर कॉल कीजिए, या सबसे पास के अस्पताल की "
+                   "इमरजेंसी में जाइए। हो सके तो किसी भरोसे के इंसान के साथ रहिए और दवाइयां "
+                   "दूर रखिए।",
+    },
+    "safety_alerted": {
+        "en": "I've also alerted our care team as urgent; they will get in touch with you.",
+        "hi": "Maine hamari care team ko bhi urgent alert bhej diya hai; woh aapse sampark "
+              "karenge.",
+        "hi-Deva": "मैंने हमारी केयर टीम को भी अर्जेंट अलर्ट भेज दिया है; वे आपसे संपर्क "
+                   "करेंगे।",
+    },
     "yes": {"en": "Yes", "hi": "Haan"},
     "no": {"en": "No", "hi": "Nahi"},
     "pick_number": {
