@@ -63,6 +63,7 @@ class ActionHandoff(Action):
             ticket = handoff.create_ticket(
                 context.db(), context.channel_name(tracker), reason, summary,
                 customer_id=context.verified_customer_id(tracker),
+                conversation_id=tracker.sender_id,
             )
         except StoreUnavailable:
             reply(dispatcher, tracker, "store_down")
@@ -73,7 +74,8 @@ class ActionHandoff(Action):
             log.exception("handoff failed")
             reply(dispatcher, tracker, "something_wrong")
         else:
-            log.info("handoff ticket %s opened", ticket["ticket_id"])
+            log.info("handoff ticket %s %s", ticket["ticket_id"],
+                     "still open" if ticket.get("reused") else "opened")
             reply(dispatcher, tracker, "handoff_done", next_steps=ticket["next_steps"])
             # Machine-readable signal for the channels: voice transfers the call to a queue.
             dispatcher.utter_message(

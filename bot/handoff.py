@@ -3,6 +3,11 @@
 The summary is what the customer asked, kept for the pharmacist who calls back; phone
 numbers and e-mail addresses are replaced with ``[number]`` / ``[email]`` before it is
 stored (order numbers and pincodes are kept: the pharmacist needs them).
+
+A conversation has at most one open ticket: ``handoff_open`` holds one marker per
+conversation (``_id`` = conversation id, ``ticket_id``), so asking for an agent again
+returns the open ticket (made urgent if the new request is) instead of opening another;
+every look-up is by ``_id``. Urgent tickets come first in :func:`care_queue`.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import string
 from datetime import datetime, timezone
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -22,6 +28,7 @@ from bot.db import store_call
 from bot.errors import InvalidInput, StoreUnavailable
 from bot.schema import HANDOFF_TICKETS
 
+HANDOFF_OPEN = "handoff_open"  # conversation id -> its open ticket
 MAX_SUMMARY = 1000
 OPEN_HOUR, CLOSE_HOUR = 8, 22  # pharmacists call back 8 am–10 pm IST
 _ID_CHARS = string.ascii_uppercase + string.digits
@@ -87,6 +94,46 @@ def next_steps_text(ticket_id: str, now: datetime) -> str:
     )
 
 
+def _with_next_steps(doc: dict[str, Any], moment: datetime, reused: bool) -> dict:
+    ticket = dict(doc)
+    ticket["ticket_id"] = doc["_id"]
+    ticket["next_steps"] = next_steps_text(doc["_id"], moment)
+    ticket["reused"] = reused
+    return ticket
+
+
+def _open_ticket(db: Database, conversation: str, urgent: bool) -> dict[str, Any] | None:
+    """The conversation's open ticket (made urgent if asked), or None; drops stale markers."""
+    with store_call():
+        marker = db[HANDOFF_OPEN].find_one({"_id": conversation})
+    if marker is None:
+        return None
+    with store_call():
+        if urgent:
+            doc = db[HANDOFF_TICKETS].find_one_and_update(
+                {"_id": marker["ticket_id"], "status": "open"}, {"$set": {"urgent": True}},
+                return_document=ReturnDocument.AFTER)
+        else:
+            doc = db[HANDOFF_TICKETS].find_one({"_id": marker["ticket_id"]})
+    if doc is not None and doc.get("status") == "open":
+        return doc
+    with store_call():  # the ticket was closed (or is gone): the marker is stale
+        db[HANDOFF_OPEN].delete_one({"_id": conversation, "ticket_id": marker["ticket_id"]})
+    return None
+
+
+def _insert_ticket(db: Database, doc: dict[str, Any]) -> None:
+    for _attempt in range(3):
+        doc["_id"] = _ticket_id()
+        try:
+            with store_call():
+                db[HANDOFF_TICKETS].insert_one(doc)
+            return
+        except DuplicateKeyError:
+            continue  # ticket id collision (1 in 36^8): draw another
+    raise StoreUnavailable("could not open a ticket right now")
+
+
 def create_ticket(
     db: Database,
     channel: str,
@@ -94,9 +141,14 @@ def create_ticket(
     summary: str,
     customer_id: str | None = None,
     now: datetime | None = None,
+    conversation_id: str | None = None,
+    urgent: bool = False,
 ) -> dict:
-    """Open a handoff ticket and return it with ``ticket_id`` and ``next_steps``.
+    """Open a handoff ticket and return it with ``ticket_id``, ``next_steps``, ``reused``.
 
+    With ``conversation_id``, a conversation that already has an open ticket gets that
+    one back (``reused=True``; made urgent when ``urgent``) and no new ticket is opened.
+    ``urgent`` tickets are served first (:func:`care_queue`).
     Raises InvalidInput for a bad channel / reason / summary / customer id and
     StoreUnavailable when MongoDB is down.
     """
@@ -104,6 +156,8 @@ def create_ticket(
     reason_value = validation.require_str(reason, "reason", 100)
     summary_value = _clean_summary(summary)
     customer = None if customer_id is None else validation.identifier(customer_id, "customer id")
+    conversation = (None if conversation_id is None
+                    else validation.require_str(conversation_id, "conversation id", 200))
     moment = _now(now)
 
     doc: dict[str, Any] = {
@@ -112,20 +166,48 @@ def create_ticket(
         "reason": reason_value,
         "summary": summary_value,
         "status": "open",
+        "urgent": bool(urgent),
+        "conversation_id": conversation,
         "created_at": moment,
     }
+    if conversation is None:
+        _insert_ticket(db, doc)
+        return _with_next_steps(doc, moment, reused=False)
+
     for _attempt in range(3):
-        doc["_id"] = _ticket_id()
+        existing = _open_ticket(db, conversation, bool(urgent))
+        if existing is not None:
+            return _with_next_steps(existing, moment, reused=True)
+        _insert_ticket(db, doc)
         try:
             with store_call():
-                db[HANDOFF_TICKETS].insert_one(doc)
-            break
+                db[HANDOFF_OPEN].insert_one(
+                    {"_id": conversation, "ticket_id": doc["_id"], "created_at": moment})
+            return _with_next_steps(doc, moment, reused=False)
         except DuplicateKeyError:
-            continue  # ticket id collision (1 in 36^8): draw another
-    else:
-        raise StoreUnavailable("could not open a ticket right now")
+            # Another request of this conversation opened one first: keep only theirs.
+            with store_call():
+                db[HANDOFF_TICKETS].delete_one({"_id": doc["_id"]})
+            doc.pop("_id", None)
+    raise StoreUnavailable("could not open a ticket right now")
 
-    ticket = dict(doc)
-    ticket["ticket_id"] = doc["_id"]
-    ticket["next_steps"] = next_steps_text(doc["_id"], moment)
-    return ticket
+
+def close_ticket(db: Database, ticket_id: str) -> bool:
+    """Close an open ticket (care team) and free its conversation for a new one."""
+    with store_call():
+        doc = db[HANDOFF_TICKETS].find_one_and_update(
+            {"_id": ticket_id, "status": "open"}, {"$set": {"status": "closed"}})
+    if doc is None:
+        return False
+    if doc.get("conversation_id"):
+        with store_call():
+            db[HANDOFF_OPEN].delete_one({"_id": doc["conversation_id"], "ticket_id": ticket_id})
+    return True
+
+
+def care_queue(db: Database, limit: int = 50) -> list[dict]:
+    """Open tickets for the care team: urgent first, then oldest first."""
+    with store_call():
+        cursor = db[HANDOFF_TICKETS].find({"status": "open"}).sort(
+            [("urgent", -1), ("created_at", 1)]).limit(limit)
+        return list(cursor)

@@ -80,7 +80,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("customer_id", ASCENDING), ("start", ASCENDING)], name="customer_start")
     ],
     HANDOFF_TICKETS: [
-        IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="status_created")
+        IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="status_created"),
+        # The care queue: open tickets, urgent first (bot.handoff.care_queue).
+        IndexModel([("status", ASCENDING), ("urgent", DESCENDING), ("created_at", ASCENDING)],
+                   name="status_urgent_created"),
     ],
     VERIFY_FAILURES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0,
                                  name="expires_at_ttl")],

@@ -7,6 +7,7 @@ and the health endpoint.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.cache import get_cache
 from bot.config import load_settings
 from bot.db import get_db
+from channels import access_log, pools
 from channels.assistant import AssistantClient
 from channels.health import component_status
 from channels.limits import BodySizeLimit
@@ -28,6 +30,8 @@ from channels.settings import load_channel_settings
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    access_log.install()  # no query-string secrets or phone numbers in uvicorn's log
+    pools.install(asyncio.get_running_loop())  # bounded threads for stores / outside calls
     settings = load_settings()
     app.state.settings = settings
     app.state.channels = load_channel_settings()
@@ -39,6 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await app.state.http.aclose()
+        pools.shutdown()
 
 
 def create_app() -> FastAPI:

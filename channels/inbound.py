@@ -1,7 +1,10 @@
 """Inbound message log: record every provider message before its turn runs (idempotency).
 
-One document per provider message in ``inbound_messages`` (``_id`` =
-``"{provider}:{provider message id}"``, e.g. ``twilio:SM…``, ``sns:…``, ``whatsapp:wamid…``).
+One document per provider message in ``inbound_messages``; ``_id`` (see
+:func:`message_key`) = ``"{provider}:{provider message id}:{sender tag}"``, e.g.
+``twilio:SM…:3f9a…`` (the tag is an HMAC of the sender address): a record is bound to its
+sender, so the same message id sent from another number is a message of its own and never
+gets the first sender's reply.
 The life of a record:
 
 ``processing`` (claimed, lease running) → ``replied`` (turn done, reply stored, delivery
@@ -16,6 +19,8 @@ No raw phone numbers are stored: only the HMAC conversation id and a masked numb
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -40,6 +45,8 @@ DONE = "done"  # already answered: reply with ``reply``
 IN_FLIGHT = "in_flight"  # another attempt is working on it right now
 REDELIVER = "redeliver"  # the turn ran, its reply was stored but maybe not delivered
 
+MAX_MESSAGE_ID_CHARS = 128
+
 _indexed: set[tuple[int, str]] = set()
 _indexed_lock = threading.Lock()
 
@@ -54,6 +61,21 @@ class Claim:
     sent: int = 0
     attempts: int = 1
     doc: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def message_key(provider: str, message_id: str, sender: str, secret: str) -> str:
+    """The record ``_id`` for one provider message from one sender.
+
+    Provider message ids are unique per message, so a genuine retry always comes from
+    the same sender address; the sender tag (HMAC of the address as the provider sent
+    it, never the number itself) keeps a record from answering anybody else. An overlong
+    message id is replaced by its SHA-256.
+    """
+    if len(message_id) > MAX_MESSAGE_ID_CHARS:
+        message_id = "sha256-" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
+    address = f"{provider}:{sender.strip()}".encode("utf-8", "replace")
+    tag = hmac.new(secret.encode("utf-8"), address, hashlib.sha256).hexdigest()[:24]
+    return f"{provider}:{message_id}:{tag}"
 
 
 def ensure_indexes(db: Database) -> None:

@@ -3,6 +3,8 @@
 Wire format: "AWS Lambda input event format for Lex V2" and "response format" in the
 Lex V2 developer guide. Session attribute values must be strings; an SSML message
 may be at most 1000 characters, so longer SSML is split into several messages.
+Anything that is not that format (wrong JSON types, nested attributes, huge or exotic
+digits) is a :class:`LexEventError` or plain text for the NLU, never an exception.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from channels.phone import normalise_indian_phone
 from channels.render.voice import plain_text
 
 MAX_MESSAGE_CHARS = 1000
+MAX_ID_CHARS = 256
+MAX_CHOICE_DIGITS = 3  # menus have a handful of options: "0007" is at most option 7
 DEFAULT_INTENT = "FallbackIntent"
 HANDOFF_ATTRIBUTE = "handoff"
 CALLER_ATTRIBUTE = "caller_number"
@@ -48,6 +52,7 @@ _NO_PAYLOAD = re.compile(r"(?<![a-z])(deny|no|cancel|reject|decline|nahi)(?![a-z
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}\u0964\u0965]")
 _NUMBER_PREFIX = re.compile(r"^(?:press|option|number|dial)\s+")
 _SENTENCE = re.compile(r"(?<=</s>)|(?<=/>)")
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 class LexEventError(ValueError):
@@ -68,6 +73,50 @@ class LexTurn:
     invocation_source: str | None = None
 
 
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise LexEventError(f"{what} must be an object")
+    return value
+
+
+def _text(value: Any, what: str, default: str = "") -> str:
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise LexEventError(f"{what} must be a string")
+    return value
+
+
+def _attribute_values(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Lex sends string attributes; numbers and booleans are tolerated, nesting is not."""
+    attributes: dict[str, str] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            attributes[str(key)] = "true" if value else "false"
+        elif isinstance(value, (str, int, float)):
+            attributes[str(key)] = str(value)
+        else:
+            raise LexEventError("sessionAttributes values must be strings")
+    return attributes
+
+
+def _intent_name(event: Mapping[str, Any], state: Mapping[str, Any]) -> str | None:
+    name = _mapping(state.get("intent"), "sessionState.intent").get("name")
+    if not name:
+        interpretations = event.get("interpretations") or []
+        if not isinstance(interpretations, list):
+            raise LexEventError("interpretations must be a list")
+        first = _mapping(interpretations[0] if interpretations else None, "interpretation")
+        name = _mapping(first.get("intent"), "interpretation intent").get("name")
+    if name is not None and not isinstance(name, str):
+        raise LexEventError("intent name must be a string")
+    return name or None
+
+
 def parse_event(event: Mapping[str, Any]) -> LexTurn:
     """Parse a Lex V2 Lambda input event; raise LexEventError if it is not one.
 
@@ -76,22 +125,26 @@ def parse_event(event: Mapping[str, Any]) -> LexTurn:
     """
     if not isinstance(event, Mapping) or not event.get("sessionId"):
         raise LexEventError("missing sessionId")
-    state = event.get("sessionState") or {}
-    attributes = {str(k): str(v) for k, v in (state.get("sessionAttributes") or {}).items()}
+    session_id = event["sessionId"]
+    if not isinstance(session_id, str) or not session_id.strip():
+        raise LexEventError("sessionId must be a string")
+    if len(session_id) > MAX_ID_CHARS:
+        raise LexEventError("sessionId is too long")
+    state = _mapping(event.get("sessionState"), "sessionState")
+    attributes = _attribute_values(
+        _mapping(state.get("sessionAttributes"), "sessionState.sessionAttributes"))
     raw_caller = attributes.get(CALLER_ATTRIBUTE, "").strip()
-    intent = (state.get("intent") or {}).get("name")
-    if not intent:
-        interpretations = event.get("interpretations") or [{}]
-        intent = (interpretations[0].get("intent") or {}).get("name")
+    locale = _text(_mapping(event.get("bot"), "bot").get("localeId"), "bot.localeId")
+    source = event.get("invocationSource")
     return LexTurn(
-        session_id=str(event["sessionId"]),
-        text=str(event.get("inputTranscript") or "").strip(),
-        input_mode=str(event.get("inputMode") or "Text"),
-        locale=str((event.get("bot") or {}).get("localeId") or "en_IN"),
+        session_id=session_id.strip(),
+        text=_text(event.get("inputTranscript"), "inputTranscript").strip(),
+        input_mode=_text(event.get("inputMode"), "inputMode") or "Text",
+        locale=locale or "en_IN",
         caller_number=normalise_indian_phone(raw_caller) or raw_caller or None,
         session_attributes=attributes,
-        intent_name=intent,
-        invocation_source=event.get("invocationSource"),
+        intent_name=_intent_name(event, state),
+        invocation_source=source if isinstance(source, str) else None,
     )
 
 
@@ -174,10 +227,21 @@ def _normalise(text: str) -> str:
 
 
 def _payload_for(choices: Mapping[str, str], pattern: re.Pattern[str], default: str) -> str | None:
-    for digit in sorted(choices, key=lambda d: int(d) if d.isdigit() else 99):
+    for digit in sorted(choices, key=lambda d: int(choice_digit(d) or 999)):
         if pattern.search(choices[digit].lower()):
             return choices[digit]
     return choices.get(default) if len(choices) == 2 else None
+
+
+def choice_digit(text: str) -> str | None:
+    """The option number in ``text`` ("2", "02", "२"), or None.
+
+    Only decimal digits count (``str.isdecimal``: not "²" or "½"), at most
+    MAX_CHOICE_DIGITS of them, so ``int()`` never fails and never sees a huge number.
+    """
+    if not text or len(text) > MAX_CHOICE_DIGITS or not text.isdecimal():
+        return None
+    return str(int(text))
 
 
 def normalise_voice_reply(text: str | None, input_mode: str, choices: Mapping[str, str]) -> str:
@@ -192,10 +256,12 @@ def normalise_voice_reply(text: str | None, input_mode: str, choices: Mapping[st
     if not choices:
         return raw
     if input_mode.upper() == "DTMF":
-        digits = "".join(ch for ch in raw if ch.isdigit())
-        return choices.get(str(int(digits)) if digits else "", raw)
+        # The keypad sends 0-9, * and #; anything else (e.g. "²") is not a key press.
+        digits = "".join(ch for ch in raw if ch in _ASCII_DIGITS)
+        digit = choice_digit(digits)
+        return choices.get(digit, raw) if digit else raw
     said = _NUMBER_PREFIX.sub("", _normalise(raw))
-    digit = NUMBER_WORDS.get(said) or (str(int(said)) if said.isdigit() else None)
+    digit = NUMBER_WORDS.get(said) or choice_digit(said)
     if digit and digit in choices:
         return choices[digit]
     if said in YES_WORDS:

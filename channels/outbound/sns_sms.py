@@ -16,7 +16,11 @@ from channels.phone import mask_phone
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "ap-south-1"
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
+# Explicit limits: a slow SNS must not hold a gateway thread for boto3's ~60 s defaults.
+CONNECT_TIMEOUT_SECONDS = 2.0
+READ_TIMEOUT_SECONDS = 4.0
+MAX_ATTEMPTS = 2  # the first call plus one retry ("standard" retry mode)
 SMS_TYPES = ("Transactional", "Promotional")
 
 
@@ -28,8 +32,19 @@ class SmsSendError(RuntimeError):
         self.code = code
 
 
+def client_config() -> Any:
+    """botocore Config with explicit connect/read timeouts and the standard retry mode."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    )
+
+
 def default_sns_client() -> Any:
-    """``boto3.client("sns")`` for AWS_REGION (default ap-south-1).
+    """``boto3.client("sns")`` for AWS_REGION (default ap-south-1), with :func:`client_config`.
 
     AWS_ENDPOINT_URL_SNS / AWS_ENDPOINT_URL (e.g. LocalStack) are passed explicitly so
     they work on boto3 versions that predate service-specific endpoint variables.
@@ -38,7 +53,8 @@ def default_sns_client() -> Any:
 
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
     endpoint = os.environ.get("AWS_ENDPOINT_URL_SNS") or os.environ.get("AWS_ENDPOINT_URL")
-    return boto3.client("sns", region_name=region, endpoint_url=endpoint or None)
+    return boto3.client("sns", region_name=region, endpoint_url=endpoint or None,
+                        config=client_config())
 
 
 def _attribute(value: str) -> dict[str, str]:

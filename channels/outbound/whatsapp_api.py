@@ -11,8 +11,9 @@ import httpx
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://graph.facebook.com/v21.0"
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-_PHONE_NUMBER_ID = re.compile(r"^\d{1,32}$")
+# Explicit limits: the send holds a thread of the small outside-call pool while it waits.
+DEFAULT_TIMEOUT = httpx.Timeout(8.0, connect=3.0, pool=3.0)
+_PHONE_NUMBER_ID = re.compile(r"^[0-9]{1,32}$")
 
 
 class WhatsAppApiError(RuntimeError):

@@ -47,7 +47,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
         value = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BadRequest("body is not UTF-8") from exc
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise BadRequest("body is not valid JSON") from exc
     if not isinstance(value, dict):
         raise BadRequest("expected a JSON object")

@@ -16,16 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.errors import StoreUnavailable
-from channels import inbound
+from channels import inbound, pools
 from channels.choices import get_choice_store
 from channels.outbound.sns_sms import SmsSendError, SnsSmsSender
 from channels.render import sms
@@ -42,6 +40,7 @@ from channels.security.sns import (
     NOTIFICATION_FIELDS,
     CertificateFetcher,
     SnsVerificationError,
+    is_aws_subscribe_url,
     verify,
 )
 from channels.turns import Turn, run_turn
@@ -51,7 +50,8 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 PATH = "/webhooks/sms/sns"
-_SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+# SNS waits about 15 s for an HTTP endpoint; the turn must end well before that.
+TURN_TIMEOUT_SECONDS = 8.0
 _REQUIRED = {
     "Notification": tuple(f for f in NOTIFICATION_FIELDS if f != "Subject"),
     "SubscriptionConfirmation": CONFIRMATION_FIELDS,
@@ -83,20 +83,15 @@ def sms_sender(state: Any) -> SnsSmsSender:
     return sender
 
 
-def is_aws_subscribe_url(url: Any) -> bool:
-    """HTTPS on ``sns.<region>.amazonaws.com[.cn]`` with ``Action=ConfirmSubscription``."""
-    if not isinstance(url, str):
-        return False
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return False
-    if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
-        return False
-    if not _SNS_HOST.match((parts.hostname or "").lower()):
-        return False
-    return parse_qs(parts.query).get("Action") == ["ConfirmSubscription"]
+_unconfigured_logged = False
+
+
+def _log_unconfigured_once() -> None:
+    global _unconfigured_logged
+    if not _unconfigured_logged:
+        _unconfigured_logged = True
+        log.warning("sns messages refused: SNS_ALLOWED_TOPIC_ARNS is empty; set it to the "
+                    "topic(s) this endpoint subscribes to")
 
 
 def _envelope(raw: bytes, header_type: str | None) -> dict[str, Any]:
@@ -119,7 +114,7 @@ def _envelope(raw: bytes, header_type: str | None) -> dict[str, Any]:
 def _inbound_sms(message: dict[str, Any]) -> dict[str, str]:
     try:
         payload = json.loads(message["Message"])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadRequest("Message is not the JSON of an inbound SMS") from exc
     if not isinstance(payload, dict):
         raise BadRequest("Message is not the JSON of an inbound SMS")
@@ -145,14 +140,20 @@ async def sns_sms(request: Request) -> JSONResponse:
         message = _envelope(raw, request.headers.get("x-amz-sns-message-type"))
     except BadRequest as exc:
         return error(400, exc.detail)
+    if not settings.sns_allowed_topic_arns:
+        _log_unconfigured_once()
+        return error(403, "no SNS topic is allowed on this endpoint")
     try:
-        await asyncio.to_thread(
+        await pools.run_slow(
             verify, message, cert_fetcher(state),
-            allowed_topic_arns=settings.sns_allowed_topic_arns or None,
+            allowed_topic_arns=settings.sns_allowed_topic_arns,
         )
     except SnsVerificationError as exc:
         log.warning("sns message rejected: %s", exc.reason)
         return error(403, "invalid SNS signature")
+    except pools.PoolBusy:
+        log.warning("sns message not verified now: outside-call pool is busy")
+        return error(503, "busy; retry later")
 
     kind = message["Type"]
     if kind == "SubscriptionConfirmation":
@@ -169,7 +170,8 @@ async def sns_sms(request: Request) -> JSONResponse:
     if caller.phone is None:
         log.warning("sns sms from a number that is not an Indian mobile: ignored")
         return JSONResponse({"status": "ignored"})
-    key = f"sns:{sms_in['id']}"
+    key = inbound.message_key("sns", sms_in["id"], sms_in["origin"],
+                              settings.conversation_secret)
     try:
         claim = await claim_message(request, key, "sns", caller)
     except StoreUnavailable:
@@ -204,6 +206,7 @@ async def _answer(request: Request, caller: Caller, text: str) -> str:
         state.assistant, state.channels.conversation_secret,
         Turn("sms", caller.subject, message, caller.customer_id, {"provider": "sns"},
              is_payload=choice is not None),
+        timeout=TURN_TIMEOUT_SECONDS,
     )
     rendered = sms.render(messages)
     await asyncio.to_thread(store.save, caller.conversation_id, rendered.choices)
@@ -216,9 +219,9 @@ async def _deliver(request: Request, caller: Caller, key: str, text: str) -> JSO
         await asyncio.to_thread(inbound.mark_sent, state.db, key, 0, done=True)
         return JSONResponse({"status": "ok", "sent": 0})
     try:
-        message_id = await asyncio.to_thread(sms_sender(state).send, caller.phone, text)
-    except (SmsSendError, ValueError) as exc:
-        log.warning("sns reply to %s failed: %s", caller.masked, exc)
+        message_id = await pools.run_slow(sms_sender(state).send, caller.phone, text)
+    except (SmsSendError, ValueError, pools.PoolBusy) as exc:
+        log.warning("sns reply to %s failed: %s", caller.masked, type(exc).__name__)
         await asyncio.to_thread(inbound.mark_failed, state.db, key, "send failed")
         return error(502, "reply could not be sent; retry later")
     try:

@@ -1,8 +1,11 @@
 """``POST /webhooks/sms/twilio``: Twilio Messaging webhook (SMS, and WhatsApp via Twilio).
 
-Verified with ``X-Twilio-Signature`` over the public URL and the POST parameters, then
-answered synchronously with TwiML. Each MessageSid is recorded in ``inbound_messages``
-before the turn runs; a retried MessageSid gets the stored reply without a second turn.
+Verified with ``X-Twilio-Signature`` over the public URL (``PUBLIC_BASE_URL``, or proxy
+headers only with ``TRUST_PROXY_HEADERS=1``; with neither every request is refused) and
+the POST parameters, then answered synchronously with TwiML. Each (MessageSid, sender) is
+recorded in ``inbound_messages`` before the turn runs; a retried MessageSid gets the
+stored reply without a second turn. Rasa gets at most TURN_TIMEOUT_SECONDS, well inside
+the 15 s Twilio waits, so the polite fallback still reaches the customer.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ router = APIRouter()
 
 PATH = "/webhooks/sms/twilio"
 IN_FLIGHT_WAIT_SECONDS = 5.0  # Twilio gives up after 15 s
+TURN_TIMEOUT_SECONDS = 8.0  # below Twilio's 15 s, with room for the stores
 NON_TEXT_REPLY = "Sorry, I can only read text messages. Please type your question."
 _XML = "text/xml; charset=utf-8"
 
@@ -54,6 +58,17 @@ def _one(params: dict[str, str | list[str]], name: str) -> str:
     return (value[0] if isinstance(value, list) else value).strip()
 
 
+_unconfigured_logged = False
+
+
+def _log_unconfigured_once() -> None:
+    global _unconfigured_logged
+    if not _unconfigured_logged:
+        _unconfigured_logged = True
+        log.warning("twilio webhooks refused: set PUBLIC_BASE_URL to the public URL Twilio "
+                    "calls (or TRUST_PROXY_HEADERS=1 behind a proxy that sets X-Forwarded-*)")
+
+
 def _twiml(text: str | None) -> Response:
     body = twiml.message_response(text) if text else twiml.empty_response()
     return Response(body, media_type=_XML)
@@ -70,9 +85,14 @@ async def twilio_sms(request: Request) -> Response:
         return error(400, exc.detail)
 
     url = twilio.public_url(
-        request.url.scheme, request.headers.get("host", ""), request.url.path,
-        request.url.query, request.headers, settings.public_base_url,
+        request.url.path, request.url.query, request.headers,
+        public_base_url=settings.public_base_url,
+        trust_proxy_headers=bool(getattr(settings, "trust_proxy_headers", False)),
+        scheme=request.url.scheme, host=request.headers.get("host", ""),
     )
+    if url is None:
+        _log_unconfigured_once()
+        return error(403, "Twilio webhooks are not configured (PUBLIC_BASE_URL)")
     if not twilio.is_valid(url, params, request.headers.get("x-twilio-signature"),
                            settings.twilio_auth_token):
         log.warning("twilio webhook rejected: bad or missing signature")
@@ -86,7 +106,7 @@ async def twilio_sms(request: Request) -> Response:
     text = _one(params, "Body")
 
     caller = await resolve_caller(request, channel, sender)
-    key = f"twilio:{sid}"
+    key = inbound.message_key("twilio", sid, sender, settings.conversation_secret)
     recorded = True
     try:
         claim = await claim_message(request, key, "twilio", caller)
@@ -132,6 +152,7 @@ async def _answer(request: Request, caller, text: str) -> str:
         state.assistant, state.channels.conversation_secret,
         Turn(caller.channel, caller.subject, message, caller.customer_id,
              {"provider": "twilio"}, is_payload=choice is not None),
+        timeout=TURN_TIMEOUT_SECONDS,
     )
     rendered = sms.render(messages)
     await asyncio.to_thread(choices_store.save, caller.conversation_id, rendered.choices)

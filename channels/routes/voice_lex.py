@@ -57,7 +57,7 @@ def load_choices(attributes: Mapping[str, str]) -> dict[str, str]:
     """The ``choices`` session attribute as a digit -> payload dict ({} if absent/invalid)."""
     try:
         value = json.loads(attributes.get(CHOICES_ATTRIBUTE) or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(value, dict):
         return {}

@@ -2,9 +2,10 @@
 
 ``GET``: the subscription handshake (``hub.mode=subscribe``, ``hub.verify_token``) echoes
 ``hub.challenge``. ``POST``: ``X-Hub-Signature-256`` is checked over the raw body; each
-user message is recorded in ``inbound_messages`` (``whatsapp:{wamid}``) before the 200
-ack, then its turn runs in a background task and the reply goes out through the Cloud
-API (text, reply buttons or a list). A retried webhook finds the record and does
+user message is recorded in ``inbound_messages`` (``whatsapp:{wamid}:{conversation id}``,
+bound to its sender) before the 200 ack, then its turn runs in a background task and the
+reply goes out through the Cloud API (text, reply buttons or a list) in the pool for
+outside calls. A retried webhook finds the record and does
 nothing; a record left ``failed`` or with an expired lease is taken over by a retry.
 """
 
@@ -19,7 +20,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.errors import StoreUnavailable
-from channels import inbound
+from channels import inbound, pools
 from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
 from channels.render import whatsapp
 from channels.render.whatsapp import InboundWhatsApp
@@ -40,6 +41,7 @@ router = APIRouter()
 
 PATH = "/webhooks/whatsapp"
 NON_TEXT_REPLY = "Sorry, I can only read text messages here. Please type your question."
+TURN_TIMEOUT_SECONDS = 10.0  # the reply goes out after the ack: within the 60 s lease
 
 
 def whatsapp_client(state: Any) -> WhatsAppClient:
@@ -87,13 +89,14 @@ async def whatsapp_webhook(request: Request, background: BackgroundTasks) -> JSO
         return error(400, "entry must be a list")
     try:
         messages = whatsapp.parse_webhook(payload)
-    except (AttributeError, TypeError, KeyError) as exc:
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
         return error(400, f"malformed webhook: {type(exc).__name__}")
 
     accepted = 0
     for message in messages:
         caller = await resolve_caller(request, "whatsapp", message.wa_id)
-        key = f"whatsapp:{message.message_id}"
+        key = inbound.message_key("whatsapp", message.message_id, message.wa_id,
+                                  state.channels.conversation_secret)
         try:
             claim = await claim_message(request, key, "whatsapp", caller)
         except StoreUnavailable:
@@ -122,15 +125,15 @@ async def _process(state: Any, message: InboundWhatsApp, caller: Caller,
         sent = claim.sent
         client = whatsapp_client(state)
         for payload in payloads[sent:]:
-            await asyncio.to_thread(client.send, message.phone_number_id,
-                                    {**payload, "to": message.wa_id})
+            await pools.run_slow(client.send, message.phone_number_id,
+                                 {**payload, "to": message.wa_id})
             sent += 1
             await asyncio.to_thread(inbound.mark_sent, state.db, key, sent,
                                     done=sent == len(payloads))
         if not payloads:
             await asyncio.to_thread(inbound.mark_sent, state.db, key, 0, done=True)
         log.info("whatsapp reply to %s sent (%d messages)", caller.masked, len(payloads))
-    except (WhatsAppApiError, ValueError, StoreUnavailable) as exc:
+    except (WhatsAppApiError, ValueError, StoreUnavailable, pools.PoolBusy) as exc:
         log.warning("whatsapp reply to %s failed: %s", caller.masked, type(exc).__name__)
         await asyncio.to_thread(inbound.mark_failed, state.db, key, type(exc).__name__)
     except Exception:  # noqa: BLE001 - background task: log, release, never crash the app
@@ -146,5 +149,6 @@ async def _answer(state: Any, message: InboundWhatsApp, caller: Caller) -> list[
         state.assistant, state.channels.conversation_secret,
         Turn("whatsapp", caller.subject, text, caller.customer_id,
              {"provider": "whatsapp_cloud"}, is_payload=bool(message.payload)),
+        timeout=TURN_TIMEOUT_SECONDS,
     )
     return whatsapp.render(message.wa_id, messages)

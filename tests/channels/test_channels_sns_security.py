@@ -9,12 +9,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from channels.security import sns
 from channels.security.sns import (
     CertificateFetcher,
     SnsVerificationError,
     is_trusted_cert_url,
     string_to_sign,
-    verify,
 )
 
 CERT_URL = (
@@ -22,6 +22,11 @@ CERT_URL = (
     "SimpleNotificationService-f3ecfb7224c7233fe7bb5f59f96de52f.pem"
 )
 TOPIC = "arn:aws:sns:ap-south-1:123456789012:sms-delivery-status"
+
+
+def verify(message, fetcher, allowed_topic_arns=(TOPIC,), **kwargs):
+    """``sns.verify`` for this module's topic unless told otherwise."""
+    return sns.verify(message, fetcher, allowed_topic_arns=allowed_topic_arns, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +276,105 @@ def test_topic_allow_list(key, fetch):
     verify(message, CertificateFetcher(fetch), allowed_topic_arns=[TOPIC])
     with pytest.raises(SnsVerificationError, match="TopicArn"):
         verify(message, CertificateFetcher(fetch), allowed_topic_arns=["arn:aws:sns:x:1:other"])
+
+
+def test_empty_allow_list_refuses_before_any_fetch(key, fetch):
+    for allowed in ((), [], None or ()):
+        with pytest.raises(SnsVerificationError, match="SNS_ALLOWED_TOPIC_ARNS"):
+            verify(sign(notification(), key), CertificateFetcher(fetch),
+                   allowed_topic_arns=allowed)
+    assert fetch.calls == []
+
+
+def test_unlisted_topic_is_refused_before_any_fetch(key, fetch):
+    with pytest.raises(SnsVerificationError, match="TopicArn"):
+        verify(sign(notification(TopicArn="arn:aws:sns:x:1:evil"), key),
+               CertificateFetcher(fetch))
+    assert fetch.calls == []
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_failed_fetch_is_not_repeated_until_the_ttl_passes(key, pem):
+    fetch, clock = FakeFetch({}), Clock()
+    fetcher = CertificateFetcher(fetch, failure_ttl=60, clock=clock)
+    for _ in range(20):
+        with pytest.raises(SnsVerificationError):
+            verify(sign(notification(), key), fetcher)
+    assert fetch.calls == [CERT_URL]
+    clock.now += 61
+    fetch.documents[CERT_URL] = pem
+    verify(sign(notification(), key), fetcher)
+    assert fetch.calls == [CERT_URL, CERT_URL]
+
+
+def test_bad_pem_is_remembered_too(key):
+    fetch = FakeFetch({CERT_URL: b"junk"})
+    fetcher = CertificateFetcher(fetch)
+    for _ in range(5):
+        with pytest.raises(SnsVerificationError):
+            verify(sign(notification(), key), fetcher)
+    assert len(fetch.calls) == 1
+
+
+def test_fetches_are_rate_limited(key):
+    fetch, clock = FakeFetch({}), Clock()
+    fetcher = CertificateFetcher(fetch, max_fetches_per_minute=3, clock=clock)
+    urls = [CERT_URL.replace(".pem", f"-{i}.pem") for i in range(10)]
+    for url in urls:
+        with pytest.raises(SnsVerificationError):
+            verify(sign(notification(SigningCertURL=url), key), fetcher)
+    assert len(fetch.calls) == 3
+    clock.now += 60
+    with pytest.raises(SnsVerificationError, match="cannot fetch"):
+        verify(sign(notification(SigningCertURL=urls[-1]), key), fetcher)
+    assert len(fetch.calls) == 4
+
+
+def test_concurrent_requests_fetch_a_certificate_once(key, pem):
+    import threading
+    import time as _time
+
+    calls = []
+
+    def slow_fetch(url):
+        calls.append(url)
+        _time.sleep(0.2)
+        return pem
+
+    fetcher = CertificateFetcher(slow_fetch)
+    message = sign(notification(), key)
+    threads = [threading.Thread(target=verify, args=(message, fetcher)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [CERT_URL]
+
+
+def test_sns_host_check_lives_in_one_place():
+    import inspect
+
+    from channels.routes import sms_sns
+
+    assert "amazonaws" not in inspect.getsource(sms_sns)
+    assert sns.is_sns_host("sns.ap-south-1.amazonaws.com")
+    assert sns.is_sns_host("SNS.cn-north-1.amazonaws.com.cn")
+    assert not sns.is_sns_host("sns.ap-south-1.amazonaws.com.evil.com")
+    assert not sns.is_sns_host(None)
+
+
+@pytest.mark.parametrize("bad", [
+    {"TopicArn": ["a"]}, {"TopicArn": {"a": 1}}, {"Message": 5}, {"SignatureVersion": 1},
+    {"SigningCertURL": 7}, {"Signature": ["x"]},
+])
+def test_odd_json_types_are_refused_not_crashing(key, fetch, bad):
+    message = {**sign(notification(), key), **bad}
+    with pytest.raises(SnsVerificationError):
+        verify(message, CertificateFetcher(fetch))

@@ -87,19 +87,54 @@ def test_empty_params_sign_url_only():
 
 def test_public_url_prefers_configured_base():
     url = public_url(
-        "http", "10.0.0.5:8000", "/webhooks/sms/twilio", "a=1",
+        "/webhooks/sms/twilio", "a=1",
         {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "other"},
-        "https://care.example.in/",
+        public_base_url="https://care.example.in/", trust_proxy_headers=True,
+        scheme="http", host="10.0.0.5:8000",
     )
     assert url == "https://care.example.in/webhooks/sms/twilio?a=1"
 
 
-def test_public_url_honours_forwarded_headers_first_value():
+def test_public_url_honours_forwarded_headers_only_when_trusted():
     headers = {"x-forwarded-proto": "https, http", "X-Forwarded-Host": "care.example.in, lb"}
-    url = public_url("http", "10.0.0.5:8000", "/webhooks/sms/twilio", "", headers, None)
+    url = public_url("/webhooks/sms/twilio", "", headers, public_base_url=None,
+                     trust_proxy_headers=True, scheme="http", host="10.0.0.5:8000")
     assert url == "https://care.example.in/webhooks/sms/twilio"
+    assert public_url("/webhooks/sms/twilio", "", headers, public_base_url=None,
+                      scheme="http", host="10.0.0.5:8000") is None
 
 
-def test_public_url_falls_back_to_raw_request():
-    url = public_url("http", "localhost:8000", "/hook", "b=2&a=1", {}, None)
+def test_public_url_with_trusted_proxy_falls_back_to_raw_request():
+    url = public_url("/hook", "b=2&a=1", {}, public_base_url=None, trust_proxy_headers=True,
+                     scheme="http", host="localhost:8000")
     assert url == "http://localhost:8000/hook?b=2&a=1"
+
+
+def test_public_url_unknown_without_configuration():
+    assert public_url("/hook", "", {}, public_base_url=None, scheme="http",
+                      host="localhost:8000") is None
+    assert public_url("/hook", "", {"X-Forwarded-Proto": "gopher"}, public_base_url=None,
+                      trust_proxy_headers=True, host="h") is None
+
+
+def test_is_valid_never_raises_on_odd_input():
+    assert not is_valid(URI, PARAMS, None, TOKEN)
+    assert not is_valid(URI, PARAMS, "", TOKEN)
+    assert not is_valid(URI, PARAMS, EXPECTED, "")
+    assert not is_valid("https://a:b:c/x", PARAMS, EXPECTED, TOKEN)
+    assert not is_valid(URI, PARAMS, "\u00e9" * 28, TOKEN)
+
+
+def test_uses_twilios_request_validator(monkeypatch):
+    from twilio.request_validator import RequestValidator
+
+    calls = []
+    original = RequestValidator.validate
+
+    def spy(self, uri, params, signature):
+        calls.append(uri)
+        return original(self, uri, params, signature)
+
+    monkeypatch.setattr(RequestValidator, "validate", spy)
+    assert is_valid(URI, PARAMS, EXPECTED, TOKEN)
+    assert calls == [URI]

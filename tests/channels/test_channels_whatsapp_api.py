@@ -43,7 +43,7 @@ def test_send_posts_payload_with_bearer_token():
     assert seen["auth"] == "Bearer EAAG-token"
     assert seen["type"] == "application/json"
     assert seen["body"] == PAYLOAD
-    assert seen["timeout"]["read"] == 10.0
+    assert seen["timeout"]["read"] == 8.0 and seen["timeout"]["connect"] == 3.0
 
 
 def test_error_response_raises_typed_error():

@@ -17,8 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from channels import inbound
 from channels.outbound.sns_sms import SnsSmsSender
-from channels.routes.sms_sns import is_aws_subscribe_url
-from channels.security.sns import CertificateFetcher, string_to_sign
+from channels.security.sns import CertificateFetcher, is_aws_subscribe_url, string_to_sign
 from tests.channels.test_routes_common import CUSTOMER, ORDER_REPLY, PHONE, running_gateway
 
 TOPIC = "arn:aws:sns:ap-south-1:123456789012:pharmacy-inbound-sms"
@@ -70,6 +69,7 @@ def sns_client():
 def gateway(settings, scratch_db, scratch_cache, pem, sns_client):
     with running_gateway(settings, scratch_db, scratch_cache) as gw:
         state = gw.app.state
+        state.channels = state.channels.replace(sns_allowed_topic_arns=(TOPIC,))
         state.sns_certs = CertificateFetcher(fetch={CERT_URL: pem}.__getitem__)
         state.sns_sender = SnsSmsSender(sns_client, sender_id="PHARMA", entity_id=ENTITY,
                                         template_id=TEMPLATE)
@@ -149,7 +149,8 @@ def test_inbound_sms_is_answered_by_dlt_sms(gateway, key, sns_client):
     assert response.json()["status"] == "ok"
     [turn] = gateway.rasa.turns
     assert turn["message"] == "where is my order"
-    assert turn["metadata"] == {"channel": "sms", "provider": "sns", "customer_id": CUSTOMER}
+    metadata = {k: v for k, v in turn["metadata"].items() if k != "source"}
+    assert metadata == {"channel": "sms", "provider": "sns", "customer_id": CUSTOMER}
 
 
 def test_signature_version_2_is_accepted(gateway, key, sns_client):
@@ -205,7 +206,8 @@ def test_redelivered_notification_runs_the_turn_once(gateway, key, sns_client):
     assert again.json() == {"status": "duplicate"}
     assert len(gateway.rasa.turns) == 1
     inbound_id = json.loads(message["Message"])["inboundMessageId"]
-    record = inbound.get(gateway.db, "sns:" + inbound_id)
+    record = inbound.get(gateway.db, inbound.message_key(
+        "sns", inbound_id, PHONE, gateway.app.state.channels.conversation_secret))
     assert record["status"] == "done" and record["sent"] == 1
     assert "9876543210" not in json.dumps(record, default=str)
 
@@ -329,3 +331,72 @@ def test_reply_published_through_moto(gateway, key, monkeypatch):
         assert post(gateway, notification(key)).status_code == 200
         sent = list(sns_backends[DEFAULT_ACCOUNT_ID]["ap-south-1"].sms_messages.values())
     assert sent == [(PHONE, ORDER_REPLY)]
+
+
+class CountingFetch:
+    """A certificate fetch that records every URL it was asked for."""
+
+    def __init__(self, documents):
+        self.documents, self.calls = documents, []
+
+    def __call__(self, url):
+        self.calls.append(url)
+        return self.documents[url]
+
+
+def _confirmation(key):
+    return sign(key, {
+        "Type": "SubscriptionConfirmation", "MessageId": "m1", "Token": "t", "TopicArn": TOPIC,
+        "Message": "confirm", "Timestamp": "2026-11-26T06:00:00.000Z", "SigningCertURL": CERT_URL,
+        "SubscribeURL": SUBSCRIBE_URL,
+    })
+
+
+def test_without_allowed_topics_everything_is_403_before_any_fetch(gateway, key, pem):
+    fetch = CountingFetch({CERT_URL: pem})
+    state = gateway.app.state
+    state.sns_certs = CertificateFetcher(fetch)
+    state.channels = state.channels.replace(sns_allowed_topic_arns=())
+    for message in (notification(key), _confirmation(key)):
+        response = post(gateway, message)
+        assert response.status_code == 403
+    assert fetch.calls == []
+    assert gateway.rasa.turns == [] and gateway.rasa.other == []
+
+
+def test_unlisted_topic_is_403_before_any_fetch(gateway, key, pem):
+    fetch = CountingFetch({CERT_URL: pem})
+    gateway.app.state.sns_certs = CertificateFetcher(fetch)
+    other = "arn:aws:sns:ap-south-1:999999999999:someone-elses-topic"
+    assert post(gateway, notification(key, TopicArn=other)).status_code == 403
+    assert fetch.calls == []
+    assert gateway.rasa.turns == []
+
+
+def test_same_inbound_id_from_another_number_is_its_own_message(gateway, key, sns_client):
+    other = "+919000000099"
+    inbound_id = str(uuid.uuid4())
+    with Stubber(sns_client) as stub:
+        expect_publish(stub)
+        expect_publish(stub, phone=other)
+        assert post(gateway, notification(key, inbound_id=inbound_id)).json()["status"] == "ok"
+        second = post(gateway, notification(key, origin=other, inbound_id=inbound_id))
+        stub.assert_no_pending_responses()
+    assert second.json()["status"] == "ok"
+    assert len(gateway.rasa.turns) == 2
+
+
+def test_deeply_nested_inner_message_is_400(gateway, key):
+    message = sign(key, {**notification(key), "Message": "[" * 50000})
+    assert post(gateway, message).status_code == 400
+
+
+def test_busy_outside_call_pool_is_503(gateway, key, monkeypatch):
+    from channels import pools
+
+    async def busy(*args, **kwargs):
+        raise pools.PoolBusy("full")
+
+    monkeypatch.setattr(pools, "run_slow", busy)
+    assert post(gateway, notification(key)).status_code == 503
+    assert gateway.rasa.turns == []

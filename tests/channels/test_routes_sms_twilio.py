@@ -20,11 +20,19 @@ from tests.channels.test_routes_common import (
     twilio_params,
 )
 
+PUBLIC = "http://testserver"  # PUBLIC_BASE_URL: the URL Twilio calls (and signs)
+
 
 @pytest.fixture()
 def gateway(settings, scratch_db, scratch_cache):
     with running_gateway(settings, scratch_db, scratch_cache) as gw:
+        gw.app.state.channels = gw.app.state.channels.replace(public_base_url=PUBLIC)
         yield gw
+
+
+def _key(gw, params, sender=PHONE) -> str:
+    return inbound.message_key("twilio", params["MessageSid"], sender,
+                               gw.app.state.channels.conversation_secret)
 
 
 def _message(response) -> str | None:
@@ -78,7 +86,9 @@ def test_empty_auth_token_fails_closed(gateway):
     assert gateway.rasa.turns == []
 
 
-def test_signature_over_public_url_behind_proxy(gateway):
+def test_signature_over_public_url_behind_trusted_proxy(gateway):
+    gateway.app.state.channels = gateway.app.state.channels.replace(
+        public_base_url=None, trust_proxy_headers=True)
     public = "https://care.example.in/webhooks/sms/twilio"
     params = twilio_params()
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "care.example.in"}
@@ -123,7 +133,7 @@ def test_retried_message_sid_runs_the_turn_once(gateway):
     assert first.status_code == second.status_code == 200
     assert first.text == second.text
     assert len(gateway.rasa.turns) == 1
-    record = inbound.get(gateway.db, "twilio:" + params["MessageSid"])
+    record = inbound.get(gateway.db, _key(gateway, params))
     assert record["status"] == "done"
     assert record["reply"] == {"text": ORDER_REPLY}
     assert record["phone_masked"] == "+91******3210"
@@ -160,7 +170,7 @@ def test_retry_while_first_attempt_in_flight_waits_then_answers(gateway):
 
 def test_retry_while_first_attempt_stuck_gets_empty_twiml(gateway):
     params = twilio_params()
-    inbound.claim(gateway.db, "twilio:" + params["MessageSid"], provider="twilio",
+    inbound.claim(gateway.db, _key(gateway, params), provider="twilio",
                   channel="sms", conversation_id="sms-x", phone_masked="+91******3210",
                   customer_id=None)
     gateway.app.state.twilio_in_flight_wait = 0.3
@@ -172,7 +182,7 @@ def test_retry_while_first_attempt_stuck_gets_empty_twiml(gateway):
 
 def test_dead_first_attempt_is_taken_over(gateway):
     params = twilio_params()
-    key = "twilio:" + params["MessageSid"]
+    key = _key(gateway, params)
     inbound.claim(gateway.db, key, provider="twilio", channel="sms", conversation_id="sms-x",
                   phone_masked="+91******3210", customer_id=None, lease_seconds=-1)
     response = post_twilio(gateway, params)
@@ -261,3 +271,55 @@ def test_xml_special_characters_are_escaped(gateway):
     gateway.rasa.reply = lambda body: [{"text": "Tom & Jerry <3"}]
     response = post_twilio(gateway, twilio_params())
     assert _message(response) == "Tom & Jerry <3"
+
+
+def test_forged_forwarded_host_without_public_base_url_is_403(gateway, caplog):
+    gateway.app.state.channels = gateway.app.state.channels.replace(public_base_url=None)
+    forged = "https://attacker.example/webhooks/sms/twilio"
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "attacker.example"}
+    with caplog.at_level(logging.WARNING):
+        for sid in ("SM" + "c" * 32, "SM" + "d" * 32):
+            response = post_twilio(gateway, twilio_params(sid=sid), url=forged, headers=headers)
+            assert response.status_code == 403
+    # Unsigned by the raw URL too: nothing is trusted without configuration.
+    assert post_twilio(gateway, twilio_params()).status_code == 403
+    assert gateway.rasa.turns == []
+    assert caplog.text.count("PUBLIC_BASE_URL") <= 1
+
+
+def test_proxy_headers_ignored_unless_trusted(gateway):
+    forged = "https://attacker.example/webhooks/sms/twilio"
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "attacker.example"}
+    response = post_twilio(gateway, twilio_params(), url=forged, headers=headers)
+    assert response.status_code == 403
+    assert gateway.rasa.turns == []
+
+
+def test_same_message_sid_from_another_number_is_its_own_message(gateway):
+    other = "+919000000099"
+    gateway.rasa.reply = lambda body: [{"text": f"reply for {body['sender'][:12]}"}]
+    first = _message(post_twilio(gateway, twilio_params()))
+    second = _message(post_twilio(gateway, twilio_params(sender=other)))
+    assert first != second
+    assert len(gateway.rasa.turns) == 2
+    assert gateway.rasa.turns[0]["sender"] != gateway.rasa.turns[1]["sender"]
+    assert "customer_id" not in gateway.rasa.turns[1]["metadata"]
+    params = twilio_params()
+    assert inbound.get(gateway.db, _key(gateway, params))["reply"] == {"text": first}
+    assert inbound.get(gateway.db, _key(gateway, params, other))["reply"] == {"text": second}
+
+
+def test_rasa_gets_less_time_than_twilio_waits(gateway):
+    from channels.routes import sms_twilio
+
+    seen = []
+    original = gateway.app.state.assistant.send
+
+    async def spy(*args, **kwargs):
+        seen.append(kwargs.get("timeout"))
+        return await original(*args, **kwargs)
+
+    gateway.app.state.assistant.send = spy
+    post_twilio(gateway, twilio_params())
+    assert seen == [sms_twilio.TURN_TIMEOUT_SECONDS]
+    assert sms_twilio.TURN_TIMEOUT_SECONDS <= 10

@@ -84,6 +84,12 @@ def text_webhook(body="where is my order", wamid="wamid.HBgMOTE5ODc2NTQzMjEwFQIA
     }
 
 
+def _key(gw, payload, wa_id=WA_ID) -> str:
+    wamid = payload["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    return inbound.message_key("whatsapp", wamid, wa_id,
+                               gw.app.state.channels.conversation_secret)
+
+
 def post(gw, payload, secret=WA_SECRET, signature=None):
     raw = json.dumps(payload).encode()
     if signature is None:
@@ -167,8 +173,7 @@ def test_retried_webhook_runs_the_turn_once(gateway, graph):
     assert first.json()["accepted"] == 1 and second.json()["accepted"] == 0
     assert len(gateway.rasa.turns) == 1
     assert len(graph.sent) == 1
-    record = inbound.get(gateway.db, "whatsapp:" + payload["entry"][0]["changes"][0]["value"]
-                         ["messages"][0]["id"])
+    record = inbound.get(gateway.db, _key(gateway, payload))
     assert record["status"] == "done" and record["sent"] == 1
     assert "9876543210" not in json.dumps(record, default=str)
 
@@ -177,8 +182,7 @@ def test_failed_send_is_redelivered_by_a_retry_without_a_second_turn(gateway, gr
     graph.status = 500
     payload = text_webhook()
     assert post(gateway, payload).status_code == 200
-    record = inbound.get(gateway.db, "whatsapp:" + payload["entry"][0]["changes"][0]["value"]
-                         ["messages"][0]["id"])
+    record = inbound.get(gateway.db, _key(gateway, payload))
     assert record["status"] == "replied"
     graph.status = 200
     assert post(gateway, payload).json()["accepted"] == 1
@@ -259,3 +263,22 @@ def test_invalid_json_with_valid_signature_is_400(gateway):
         "Content-Type": "application/json", "X-Hub-Signature-256": signature})
     assert response.status_code == 400
     assert response.json() == {"detail": "body is not valid JSON"}
+
+
+def test_same_wamid_from_another_number_is_its_own_message(gateway, graph):
+    other = "919000000099"
+    gateway.rasa.reply = lambda body: [{"text": f"reply for {body['sender'][:16]}"}]
+    assert post(gateway, text_webhook()).json()["accepted"] == 1
+    assert post(gateway, text_webhook(wa_id=other)).json()["accepted"] == 1
+    assert len(gateway.rasa.turns) == 2
+    bodies = graph.bodies()
+    assert [b["to"] for b in bodies] == [WA_ID, other]
+    assert bodies[0]["text"]["body"] != bodies[1]["text"]["body"]
+
+
+def test_deeply_nested_signed_body_is_400(gateway, graph):
+    raw = b"[" * 50000
+    signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    response = gateway.client.post("/webhooks/whatsapp", content=raw, headers={
+        "Content-Type": "application/json", "X-Hub-Signature-256": signature})
+    assert response.status_code == 400

@@ -10,7 +10,15 @@ from pymongo.database import Database
 
 from bot.clock import IST
 from bot.errors import InvalidInput, StoreUnavailable
-from bot.handoff import MAX_SUMMARY, create_ticket, next_steps_text, scrub_pii
+from bot.handoff import (
+    HANDOFF_OPEN,
+    MAX_SUMMARY,
+    care_queue,
+    close_ticket,
+    create_ticket,
+    next_steps_text,
+    scrub_pii,
+)
 from bot.schema import HANDOFF_TICKETS
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=IST).astimezone(timezone.utc)
@@ -30,6 +38,7 @@ def test_create_ticket(scratch_db: Database) -> None:
         "_id": ticket["ticket_id"], "customer_id": "CUST00001", "channel": "whatsapp",
         "reason": "customer_request", "status": "open", "created_at": NOW,
         "summary": "Wants to talk about order ML24081234, call [number]",
+        "urgent": False, "conversation_id": None,
     }
 
 
@@ -105,3 +114,63 @@ def test_create_ticket_rejects_bad_input(scratch_db: Database, kwargs: dict) -> 
 def test_create_ticket_database_down(dead_db: Database) -> None:
     with pytest.raises(StoreUnavailable):
         create_ticket(dead_db, "web", "customer_request", "help", now=NOW)
+
+
+def test_one_open_ticket_per_conversation(scratch_db: Database) -> None:
+    first = create_ticket(scratch_db, "sms", "r", "agent please", conversation_id="sms-abc",
+                          now=NOW)
+    again = create_ticket(scratch_db, "sms", "r", "agent!!", conversation_id="sms-abc", now=NOW)
+    assert again["ticket_id"] == first["ticket_id"]
+    assert first["reused"] is False and again["reused"] is True
+    assert scratch_db[HANDOFF_TICKETS].count_documents({}) == 1
+    other = create_ticket(scratch_db, "sms", "r", "agent", conversation_id="sms-xyz", now=NOW)
+    assert other["ticket_id"] != first["ticket_id"]
+    assert scratch_db[HANDOFF_TICKETS].count_documents({}) == 2
+
+
+def test_closed_ticket_frees_the_conversation(scratch_db: Database) -> None:
+    first = create_ticket(scratch_db, "web", "r", "agent", conversation_id="web-1", now=NOW)
+    assert close_ticket(scratch_db, first["ticket_id"])
+    assert not close_ticket(scratch_db, first["ticket_id"])
+    second = create_ticket(scratch_db, "web", "r", "agent", conversation_id="web-1", now=NOW)
+    assert second["ticket_id"] != first["ticket_id"] and second["reused"] is False
+
+
+def test_stale_marker_is_replaced(scratch_db: Database) -> None:
+    first = create_ticket(scratch_db, "web", "r", "agent", conversation_id="web-2", now=NOW)
+    scratch_db[HANDOFF_TICKETS].update_one({"_id": first["ticket_id"]},
+                                           {"$set": {"status": "closed"}})
+    second = create_ticket(scratch_db, "web", "r", "agent", conversation_id="web-2", now=NOW)
+    assert second["ticket_id"] != first["ticket_id"]
+    marker = scratch_db[HANDOFF_OPEN].find_one({"_id": "web-2"})
+    assert marker["ticket_id"] == second["ticket_id"]
+
+
+def test_concurrent_requests_open_one_ticket(scratch_db: Database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(_):
+        return create_ticket(scratch_db, "sms", "r", "agent", conversation_id="sms-race",
+                             now=NOW)["ticket_id"]
+
+    with ThreadPoolExecutor(6) as pool:
+        ids = set(pool.map(ask, range(12)))
+    assert len(ids) == 1
+    assert scratch_db[HANDOFF_TICKETS].count_documents({"status": "open"}) == 1
+
+
+def test_urgent_tickets_come_first(scratch_db: Database) -> None:
+    early = create_ticket(scratch_db, "sms", "r", "refund", conversation_id="c1", now=NOW)
+    later = datetime(2026, 11, 25, 11, 0, tzinfo=IST).astimezone(timezone.utc)
+    urgent = create_ticket(scratch_db, "voice", "emergency", "chest pain", conversation_id="c2",
+                           urgent=True, now=later)
+    queue = [t["_id"] for t in care_queue(scratch_db)]
+    assert queue == [urgent["ticket_id"], early["ticket_id"]]
+
+
+def test_urgent_request_escalates_the_open_ticket(scratch_db: Database) -> None:
+    first = create_ticket(scratch_db, "web", "r", "agent", conversation_id="c3", now=NOW)
+    again = create_ticket(scratch_db, "web", "emergency", "cannot breathe",
+                          conversation_id="c3", urgent=True, now=NOW)
+    assert again["ticket_id"] == first["ticket_id"] and again["urgent"] is True
+    assert scratch_db[HANDOFF_TICKETS].find_one({"_id": first["ticket_id"]})["urgent"] is True
