@@ -32,6 +32,8 @@ TEST_OVERRIDES = {
     "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{procs.free_port()}/v21.0",  # the test's stub
     "VOICE_WEBHOOK_TOKEN": "e2e-voice-webhook-token",
     "ORDER_EVENTS_TOKEN": "e2e-order-events-token-0123456789abcdef",  # tests/e2e/test_notify*
+    # The URL Twilio signs (tests/e2e/test_channels_twilio.py): without it Twilio is refused.
+    "PUBLIC_BASE_URL": f"http://127.0.0.1:{os.environ.get('TEST_GATEWAY_PORT', '8100')}",
     "SNS_ALLOWED_TOPIC_ARNS": "arn:aws:sns:ap-south-1:123456789012:pharmacy-inbound-sms",
     "SNS_EXTRA_CERT_HOSTS": "localhost",  # the test serves its signing cert on https://localhost
     "SSL_CERT_DIR": str(procs.RUN_DIR / "test" / "e2e-ca"),  # that test puts its CA here
