@@ -208,6 +208,8 @@ def build_customers(rng: random.Random, centres: list[dict], anchor: datetime) -
                 "created_at": anchor - timedelta(days=200 + rng.randrange(400)),
             }
         )
+        if index < len(DEMO_CUSTOMERS):  # web chat's demo sign-in lists these (demo mode)
+            customers[-1]["demo"] = True
     return customers
 
 

@@ -1,4 +1,4 @@
-"""Web chat: the chat page, demo sign-in and the ``/ws/chat`` WebSocket.
+"""Web chat: the chat page, sign-out and the ``/ws/chat`` WebSocket (demo sign-in: demo mode only).
 
 Frames are JSON text, at most 4 KB each.
 
@@ -13,12 +13,18 @@ Gateway → browser:
   ``{"type": "history", "messages": [...], "complete": bool}``  the conversation so far
   ``{"type": "typing"}``                        the assistant is working on a reply
   ``{"type": "bot", "messages": [{"text", "buttons", "image"}]}``
+  ``{"type": "token", "token"}``                a renewed token for the same session: keep it
   ``{"type": "error", "code", "message"}``      a frame was rejected; the socket stays open
+                                                (``idle``, ``too_many_connections`` and
+                                                ``unavailable`` before hello close it politely)
   ``{"type": "pong"}``
 
 Identity comes only from a verified session token: whatever a frame says about a
 customer is ignored, and ``customer_id`` reaches Rasa metadata only via
-:func:`channels.turns.run_turn` with the token's customer.
+:func:`channels.turns.run_turn` with the token's customer. A token is checked against
+server-side sign-out (``channels.web_revocations``) at hello and before every turn.
+Limits: per-IP concurrent sockets and turns (``channels.web_limits``), a hello within
+``HELLO_TIMEOUT_SECONDS`` and a frame at least every ``IDLE_TIMEOUT_SECONDS`` after it.
 """
 
 from __future__ import annotations
@@ -38,15 +44,25 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from bot.db import store_call
+from bot.errors import StoreUnavailable
 from bot.schema import CUSTOMERS
-from bot.seed import DEMO_CUSTOMERS
+from channels import web_revocations
 from channels.identity import conversation_id
 from channels.turns import MAX_TEXT_CHARS, Turn, run_turn
-from channels.web_session import InvalidToken, WebSession, issue_token, verify_token
+from channels.web_limits import IpLimits, client_ip
+from channels.web_session import (
+    InvalidToken,
+    WebSession,
+    issue_token,
+    renew_token,
+    session_of,
+    verify_token,
+)
 
 log = logging.getLogger(__name__)
 
 router = APIRouter()
+demo_router = APIRouter()  # mounted by the gateway only in demo mode
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 CHANNEL = "web"
@@ -54,6 +70,10 @@ MAX_FRAME_BYTES = 4096
 MAX_TITLE_CHARS = 80
 MAX_HISTORY = 60
 HELLO_TIMEOUT_SECONDS = 20.0
+IDLE_TIMEOUT_SECONDS = 120.0  # the page pings every 25 s while it is open
+RENEW_AFTER_SECONDS = 60  # an anonymous token older than this is renewed after a turn
+STORE_TIMEOUT_SECONDS = 3.0
+MAX_DEMO_CUSTOMERS = 20
 TURNS_PER_MINUTE = 20
 MAX_BAD_FRAMES = 25
 TRACKER_TIMEOUT_SECONDS = 5.0
@@ -243,28 +263,90 @@ async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
         return [], False
 
 
-# -- customers ----------------------------------------------------------------
-def demo_customers() -> list[dict[str, str]]:
-    return [{"customer_id": c[0], "name": f"{c[1]} {c[2]}"} for c in DEMO_CUSTOMERS]
+# -- customers, sessions and clients -----------------------------------------------
+async def _store(state: Any, func: Any, *args: Any) -> Any:
+    """Run a blocking store call off the event loop; StoreUnavailable on outage or timeout."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(func, *args),
+                                      timeout=STORE_TIMEOUT_SECONDS)
+    except asyncio.TimeoutError as exc:
+        raise StoreUnavailable("the session store did not answer in time") from exc
+
+
+async def demo_customers(state: Any) -> list[dict[str, str]]:
+    """The customers the seed marked as demo customers (``demo: true``), from MongoDB."""
+    def load() -> list[dict[str, str]]:
+        with store_call():
+            docs = list(state.db[CUSTOMERS].find({"demo": True}, {"name": 1})
+                        .sort("_id", 1).limit(MAX_DEMO_CUSTOMERS))
+        return [{"customer_id": str(d["_id"]), "name": str(d.get("name") or d["_id"])}
+                for d in docs]
+
+    return await _store(state, load)
 
 
 async def customer_info(app_state: Any, customer_id: str | None) -> dict[str, Any] | None:
-    """What the page shows about the signed-in customer (first name when known)."""
+    """What the page shows about the signed-in customer (name when known)."""
     if customer_id is None:
         return None
-    names = {c["customer_id"]: c["name"] for c in demo_customers()}
-    name = names.get(customer_id)
-    if name is None:
-        def load() -> str | None:
-            with store_call():
-                doc = app_state.db[CUSTOMERS].find_one({"_id": customer_id}, {"name": 1})
-            return str(doc["name"]) if doc and doc.get("name") else None
 
-        try:
-            name = await asyncio.wait_for(asyncio.to_thread(load), timeout=3.0)
-        except Exception:  # noqa: BLE001 - the name is cosmetic
-            name = None
+    def load() -> str | None:
+        with store_call():
+            doc = app_state.db[CUSTOMERS].find_one({"_id": customer_id}, {"name": 1})
+        return str(doc["name"]) if doc and doc.get("name") else None
+
+    try:
+        name = await _store(app_state, load)
+    except Exception:  # noqa: BLE001 - the name is cosmetic
+        name = None
     return {"customer_id": customer_id, "name": name}
+
+
+def peer_ip(connection: Request | WebSocket) -> str:
+    """The client's IP (socket peer; the proxy's X-Forwarded-For only when trusted)."""
+    trust = connection.app.state.channels.trust_proxy_headers
+    peer = connection.client.host if connection.client else None
+    return client_ip(peer, connection.scope.get("headers") or [], trust)
+
+
+def ip_limits(state: Any) -> IpLimits:
+    """The app's per-IP limits (``app.state.web_limits``; tests inject their own)."""
+    limits = getattr(state, "web_limits", None)
+    if limits is None:
+        limits = IpLimits(state.channels.web_max_connections_per_ip,
+                          state.channels.web_turns_per_minute_per_ip)
+        state.web_limits = limits
+    return limits
+
+
+async def session_allowed(state: Any, session: WebSession) -> bool:
+    """False once the session was signed out (or this token superseded). Fails closed."""
+    return await _store(state, web_revocations.allowed, state.db, session)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization") or ""
+    scheme, _, value = header.partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+class Unauthorised(Exception):
+    """No valid, live session token on an HTTP request."""
+
+
+async def request_session(request: Request) -> WebSession:
+    """The live session of ``Authorization: Bearer <token>``; raises :class:`Unauthorised`.
+
+    Raises :class:`bot.errors.StoreUnavailable` when sign-out can't be checked.
+    """
+    state = request.app.state
+    try:
+        session = verify_token(state.channels.session_signing_key, bearer_token(request))
+    except InvalidToken as exc:
+        raise Unauthorised(exc.reason) from exc
+    if not await session_allowed(state, session):
+        raise Unauthorised("signed_out")
+    return session
 
 
 # -- HTTP routes --------------------------------------------------------------
@@ -274,21 +356,43 @@ async def chat_page() -> FileResponse:
                         headers=PAGE_HEADERS)
 
 
+@router.post("/web/logout")
+async def logout(request: Request) -> JSONResponse:
+    """Sign out: the session's tokens are refused from now on (``Authorization: Bearer``).
+
+    An expired token still signs its session out; a forged one is 401.
+    """
+    state = request.app.state
+    try:
+        session = session_of(state.channels.session_signing_key, bearer_token(request))
+    except InvalidToken:
+        return JSONResponse({"detail": "invalid session token"}, status_code=401)
+    try:
+        await _store(state, web_revocations.revoke, state.db, session.session_id, time.time())
+    except StoreUnavailable:
+        return JSONResponse({"detail": "please try again in a moment"}, status_code=503)
+    return JSONResponse({"status": "signed_out"})
+
+
 def _demo_off() -> JSONResponse:
     return JSONResponse({"detail": "Not Found"}, status_code=404)
 
 
-@router.get("/web/demo-customers")
+@demo_router.get("/web/demo-customers")
 async def list_demo_customers(request: Request) -> JSONResponse:
-    """The seeded demo customers one can sign in as (404 unless DEMO_MODE is on)."""
+    """The seeded demo customers one can sign in as (mounted in demo mode only)."""
     if not request.app.state.channels.demo_mode:
         return _demo_off()
-    return JSONResponse({"customers": demo_customers()})
+    try:
+        customers = await demo_customers(request.app.state)
+    except StoreUnavailable:
+        return JSONResponse({"detail": "please try again in a moment"}, status_code=503)
+    return JSONResponse({"customers": customers})
 
 
-@router.post("/web/demo-login")
+@demo_router.post("/web/demo-login")
 async def demo_login(request: Request) -> JSONResponse:
-    """A session token for a seeded demo customer (404 unless DEMO_MODE is on)."""
+    """A session token for a seeded demo customer (mounted in demo mode only)."""
     channels = request.app.state.channels
     if not channels.demo_mode:
         return _demo_off()
@@ -297,7 +401,11 @@ async def demo_login(request: Request) -> JSONResponse:
     except ValueError:
         body = None
     customer_id = body.get("customer_id") if isinstance(body, dict) else None
-    if customer_id not in {c["customer_id"] for c in demo_customers()}:
+    try:
+        known = {c["customer_id"] for c in await demo_customers(request.app.state)}
+    except StoreUnavailable:
+        return JSONResponse({"detail": "please try again in a moment"}, status_code=503)
+    if not isinstance(customer_id, str) or customer_id not in known:
         return JSONResponse({"detail": "unknown demo customer"}, status_code=400)
     token = issue_token(channels.session_signing_key, customer_id=customer_id)
     customer = await customer_info(request.app.state, customer_id)
@@ -307,6 +415,8 @@ async def demo_login(request: Request) -> JSONResponse:
 # -- WebSocket ----------------------------------------------------------------
 @dataclass
 class _Connection:
+    ip: str
+    token: str | None = None
     session: WebSession | None = None
     offered: dict[str, str] = field(default_factory=dict)
     turn_times: deque = field(default_factory=deque)
@@ -326,6 +436,24 @@ async def _send(websocket: WebSocket, frame: dict[str, Any]) -> None:
         await websocket.send_text(json.dumps(frame, ensure_ascii=False))
 
 
+async def _close(websocket: WebSocket, code: str, message: str, close_code: int) -> None:
+    """An error frame, then a polite close."""
+    await _send(websocket, {"type": "error", "code": code, "message": message})
+    if websocket.application_state == WebSocketState.CONNECTED:
+        await websocket.close(code=close_code, reason=code)
+
+
+def _renewed(key: str, conn: _Connection) -> str | None:
+    """A new token for the connection's anonymous session when the old one has aged."""
+    session = conn.session
+    if session is None or time.time() - session.issued_at < RENEW_AFTER_SECONDS:
+        return None
+    token = renew_token(key, session)
+    if token is not None:
+        conn.token, conn.session = token, verify_token(key, token)
+    return token
+
+
 async def _start_session(websocket: WebSocket, conn: _Connection, token: str | None) -> None:
     state = websocket.app.state
     key = state.channels.session_signing_key
@@ -336,11 +464,14 @@ async def _start_session(websocket: WebSocket, conn: _Connection, token: str | N
             session = verify_token(key, token)
         except InvalidToken as exc:
             notice = "expired" if exc.reason == "expired" else "invalid"
+        if session is not None and not await session_allowed(state, session):
+            session, notice = None, "ended"
     resumed = session is not None
     if session is None:
         token = issue_token(key)
         session = verify_token(key, token)
-    conn.session = session
+    conn.token, conn.session = token, session
+    token = _renewed(key, conn) or token
     await _send(websocket, {
         "type": "session", "token": token, "notice": notice,
         "customer": await customer_info(state, session.customer_id),
@@ -371,11 +502,28 @@ async def _turn(websocket: WebSocket, conn: _Connection, text: str,
         customer_id=conn.session.customer_id,
         extra_metadata={"display_text": display_text} if display_text else None,
         is_payload=display_text is not None,
+        source=conn.ip,
     )
     replies = bot_messages(await run_turn(state.assistant, state.channels.conversation_secret,
                                           turn))
     conn.offered = offered_buttons(replies)
     await _send(websocket, {"type": "bot", "messages": replies})
+    renewed = _renewed(state.channels.session_signing_key, conn)
+    if renewed:
+        await _send(websocket, {"type": "token", "token": renewed})
+
+
+async def _may_take_turn(websocket: WebSocket, conn: _Connection) -> None:
+    """Raise FrameError unless the session is live and the turn is within the limits."""
+    assert conn.session is not None
+    if conn.session.expires_at <= time.time():
+        raise FrameError("session_expired", "Your session has expired. Please reload the page.")
+    if not await session_allowed(websocket.app.state, conn.session):
+        raise FrameError("session_ended", "This chat was signed out. Starting a new one.")
+    if not conn.allow_turn(time.monotonic()):
+        raise FrameError("rate_limited", "You're sending messages too fast. Please wait.")
+    if not ip_limits(websocket.app.state).allow_turn(conn.ip):
+        raise FrameError("rate_limited", "Too many messages from your network. Please wait.")
 
 
 async def _handle(websocket: WebSocket, conn: _Connection, frame: ClientFrame) -> None:
@@ -389,44 +537,62 @@ async def _handle(websocket: WebSocket, conn: _Connection, frame: ClientFrame) -
         return
     if conn.session is None:
         raise FrameError("hello_required", "Send a hello frame first.")
-    if conn.session.expires_at <= time.time():
-        raise FrameError("session_expired", "Your session has expired. Please reload the page.")
     if frame.type == "payload":
         title = conn.offered.get(frame.text)
         if title is None:
             raise FrameError("unknown_payload", "That option is no longer available.")
-        if not conn.allow_turn(time.monotonic()):
-            raise FrameError("rate_limited", "You're sending messages too fast. Please wait.")
+        await _may_take_turn(websocket, conn)
         await _turn(websocket, conn, frame.text, display_text=title)
         return
-    if not conn.allow_turn(time.monotonic()):
-        raise FrameError("rate_limited", "You're sending messages too fast. Please wait.")
+    await _may_take_turn(websocket, conn)
     await _turn(websocket, conn, frame.text)
+
+
+async def _serve(websocket: WebSocket, conn: _Connection) -> None:
+    while True:
+        hello = conn.session is None
+        try:
+            message = await asyncio.wait_for(
+                websocket.receive(), timeout=HELLO_TIMEOUT_SECONDS if hello else
+                IDLE_TIMEOUT_SECONDS)
+        except asyncio.TimeoutError:
+            if hello:
+                await websocket.close(code=1008, reason="no hello")
+            else:
+                await _close(websocket, "idle", "Closed after a quiet while. Send a message "
+                             "to carry on.", 1000)
+            return
+        if message["type"] == "websocket.disconnect":
+            return
+        try:
+            frame = parse_frame(message.get("text"))
+            await _handle(websocket, conn, frame)
+        except FrameError as exc:
+            conn.bad_frames += 1
+            await _send(websocket, exc.frame())
+            if conn.bad_frames >= MAX_BAD_FRAMES:
+                await websocket.close(code=1008, reason="too many bad frames")
+                return
+        except StoreUnavailable:
+            message_text = "We can't check your session right now. Please try again shortly."
+            if conn.session is None:  # the hello could not be answered: come back later
+                await _close(websocket, "unavailable", message_text, 1013)
+                return
+            await _send(websocket, {"type": "error", "code": "unavailable",
+                                    "message": message_text})
 
 
 @router.websocket("/ws/chat")
 async def chat_socket(websocket: WebSocket) -> None:
     await websocket.accept()
-    conn = _Connection()
+    conn = _Connection(ip=peer_ip(websocket))
+    limits = ip_limits(websocket.app.state)
+    if not limits.open(conn.ip):
+        await _close(websocket, "too_many_connections",
+                     "Too many open chats from your network. Please close one and retry.", 1013)
+        return
     try:
-        while True:
-            timeout = HELLO_TIMEOUT_SECONDS if conn.session is None else None
-            try:
-                message = await asyncio.wait_for(websocket.receive(), timeout=timeout)
-            except asyncio.TimeoutError:
-                await websocket.close(code=1008, reason="no hello")
-                return
-            if message["type"] == "websocket.disconnect":
-                return
-            try:
-                frame = parse_frame(message.get("text"))
-                await _handle(websocket, conn, frame)
-            except FrameError as exc:
-                conn.bad_frames += 1
-                await _send(websocket, exc.frame())
-                if conn.bad_frames >= MAX_BAD_FRAMES:
-                    await websocket.close(code=1008, reason="too many bad frames")
-                    return
+        await _serve(websocket, conn)
     except WebSocketDisconnect:
         return
     except Exception:  # noqa: BLE001 - one bad connection must never take the gateway down
@@ -437,3 +603,5 @@ async def chat_socket(websocket: WebSocket) -> None:
             await websocket.close(code=1011)
         except Exception:  # noqa: BLE001
             pass
+    finally:
+        limits.close(conn.ip)

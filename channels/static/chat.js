@@ -1,6 +1,8 @@
 // Web chat client: one WebSocket to the gateway (/ws/chat), JSON frames, no framework.
 // The session token lives in localStorage so a reload or reconnect resumes the
-// same conversation; the gateway replays the history on every (re)connect.
+// same conversation; the gateway replays the history on every (re)connect. A guest's
+// token is renewed while they chat ("token" frames); "Sign out" / "End chat" revokes
+// the session on the server; "Verify with a code" upgrades it by a one-time SMS code.
 "use strict";
 
 (function () {
@@ -24,6 +26,13 @@
   const signOut = $("sign-out");
   const dialog = $("demo-dialog");
   const demoList = $("demo-list");
+  const otpOpen = $("otp-open");
+  const otpDialog = $("otp-dialog");
+  const otpStart = $("otp-start");
+  const otpVerify = $("otp-verify");
+  const otpOrder = $("otp-order");
+  const otpCode = $("otp-code");
+  const otpMessage = $("otp-message");
 
   const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -35,6 +44,7 @@
   let pending = []; // [{frame, text}] sent while offline, flushed after history
   let demoAvailable = false;
   let customer = null;
+  let idle = false; // the gateway closed a quiet socket: reconnect when the visitor acts
 
   // -- token storage (localStorage may be blocked: then the session lasts a page view) --
   let memoryToken = null;
@@ -85,7 +95,9 @@
   }
 
   function updateWelcome() {
-    welcome.hidden = log.querySelector(".msg") !== null;
+    const started = log.querySelector(".msg") !== null;
+    welcome.hidden = started;
+    if (!customer) signOut.hidden = !started;
   }
 
   function clearQuickReplies() {
@@ -177,7 +189,8 @@
   function setStatus(state) {
     statusBox.dataset.state = state;
     statusText.textContent = state === "online" ? "Online"
-      : state === "offline" ? "Offline · reconnecting…" : "Connecting…";
+      : state === "offline" ? "Offline · reconnecting…"
+      : state === "idle" ? "Paused · send a message to carry on" : "Connecting…";
   }
 
   function setIdentity(info) {
@@ -189,8 +202,10 @@
       who.textContent = "Guest";
     }
     who.classList.toggle("who-signed-in", Boolean(customer));
-    signOut.hidden = !customer;
+    signOut.textContent = customer ? "Sign out" : "End chat";
+    signOut.hidden = !customer && log.querySelector(".msg") === null;
     demoOpen.hidden = Boolean(customer) || !demoAvailable;
+    otpOpen.hidden = Boolean(customer);
   }
 
   // -- connection -------------------------------------------------------------
@@ -201,6 +216,7 @@
   function connect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = null;
+    idle = false;
     setStatus(attempts ? "offline" : "connecting");
     let socket;
     try {
@@ -227,6 +243,10 @@
       ready = false;
       clearInterval(pingTimer);
       hideTyping();
+      if (idle) {
+        setStatus("idle");
+        return;
+      }
       scheduleReconnect();
     });
   }
@@ -275,9 +295,14 @@
       case "session":
         if (typeof frame.token === "string") saveToken(frame.token);
         setIdentity(frame.customer);
-        if (frame.notice === "expired" && loadToken()) {
+        if (frame.notice === "expired") {
           addNote("Your session expired, so a new conversation has started.");
+        } else if (frame.notice === "ended") {
+          addNote("This chat was signed out, so a new conversation has started.");
         }
+        break;
+      case "token":
+        if (typeof frame.token === "string") saveToken(frame.token);
         break;
       case "history": {
         renderHistory(Array.isArray(frame.messages) ? frame.messages : []);
@@ -308,8 +333,13 @@
         break;
       case "error":
         hideTyping();
-        if (frame.code === "session_expired") {
+        if (frame.code === "idle") {
+          idle = true; // the socket closes next; no note, no reconnect until needed
+          break;
+        }
+        if (frame.code === "session_expired" || frame.code === "session_ended") {
           clearToken();
+          setIdentity(null);
           restart();
         }
         addNote(typeof frame.message === "string" ? frame.message : "Something went wrong.");
@@ -426,7 +456,23 @@
   });
   dialog.addEventListener("close", () => demoOpen.focus());
 
-  signOut.addEventListener("click", () => {
+  async function revoke(token) {
+    // Server-side sign-out: the token (and its conversation) can't be used again.
+    try {
+      await fetch("/web/logout", {
+        method: "POST",
+        headers: { Authorization: "Bearer " + token, Accept: "application/json" },
+      });
+    } catch (e) {
+      /* offline: the token is forgotten here and expires on its own */
+    }
+  }
+
+  signOut.addEventListener("click", async () => {
+    const token = loadToken();
+    signOut.disabled = true;
+    if (token) await revoke(token);
+    signOut.disabled = false;
     clearToken();
     setIdentity(null);
     pending = [];
@@ -435,6 +481,116 @@
     restart();
     input.focus();
   });
+
+  // -- verify with a one-time code ---------------------------------------------
+  let otpOrderId = "";
+
+  function otpSay(text, kind) {
+    otpMessage.textContent = text || "";
+    otpMessage.dataset.kind = kind || "info";
+  }
+
+  async function otpPost(path, body) {
+    const token = loadToken();
+    const response = await fetch(path, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        Authorization: "Bearer " + (token || ""),
+      },
+      body: JSON.stringify(body),
+    });
+    let answer = {};
+    try { answer = await response.json(); } catch (e) { /* no body */ }
+    return { ok: response.ok, status: response.status, body: answer };
+  }
+
+  function otpReset() {
+    otpStart.hidden = false;
+    otpVerify.hidden = true;
+    otpOrder.value = "";
+    otpCode.value = "";
+    otpSay("");
+  }
+
+  async function otpSend() {
+    const orderId = otpOrder.value.trim();
+    if (!orderId) {
+      otpSay("Please type your order number.", "error");
+      otpOrder.focus();
+      return;
+    }
+    otpSay("Sending…");
+    try {
+      const { ok, status, body } = await otpPost("/web/otp/start", { order_id: orderId });
+      if (status === 401) {
+        otpSay("Please wait a moment for the chat to connect, then try again.", "error");
+        return;
+      }
+      otpSay(body.message || "Something went wrong. Please try again.", ok ? "info" : "error");
+      if (ok) {
+        otpOrderId = orderId;
+        otpStart.hidden = true;
+        otpVerify.hidden = false;
+        otpCode.value = "";
+        otpCode.focus();
+      }
+    } catch (e) {
+      otpSay("You seem to be offline. Please try again.", "error");
+    }
+  }
+
+  async function otpCheck() {
+    const code = otpCode.value.trim();
+    if (!/^[0-9]{6}$/.test(code)) {
+      otpSay("Please type the 6 digits from the SMS.", "error");
+      otpCode.focus();
+      return;
+    }
+    try {
+      const { ok, body } = await otpPost("/web/otp/verify", { order_id: otpOrderId, code });
+      if (ok && typeof body.token === "string") {
+        saveToken(body.token);
+        setIdentity(body.customer);
+        otpDialog.close();
+        restart(); // the same conversation, now verified
+        input.focus();
+        return;
+      }
+      otpSay(body.message || "Something went wrong. Please try again.", "error");
+      if (body.status === "wrong") {
+        otpCode.select();
+      } else if (body.status === "locked") {
+        otpVerify.hidden = true; // nothing more to try here: sign in, or call us
+      }
+    } catch (e) {
+      otpSay("You seem to be offline. Please try again.", "error");
+    }
+  }
+
+  otpOpen.addEventListener("click", () => {
+    otpReset();
+    otpDialog.showModal();
+    otpOrder.focus();
+  });
+  otpStart.addEventListener("submit", (event) => {
+    event.preventDefault();
+    otpSend();
+  });
+  otpVerify.addEventListener("submit", (event) => {
+    event.preventDefault();
+    otpCheck();
+  });
+  $("otp-resend").addEventListener("click", () => {
+    otpOrder.value = otpOrderId;
+    otpSend();
+  });
+  $("otp-cancel").addEventListener("click", () => otpDialog.close());
+  otpDialog.addEventListener("click", (event) => {
+    if (event.target === otpDialog) otpDialog.close();
+  });
+  otpDialog.addEventListener("close", () => { if (!otpOpen.hidden) otpOpen.focus(); });
 
   setIdentity(null);
   loadDemoCustomers();

@@ -1,0 +1,78 @@
+"""Server-side sign-out for web-chat sessions (MongoDB, ``_id`` = session id, TTL index).
+
+A session can be *revoked* (sign-out: no token of it is honoured again) or
+*superseded* (a one-time code upgraded it: tokens issued before the upgrade no longer
+count, the new verified one does). A record lives as long as any token of the session
+could (``MAX_LIFETIME_SECONDS``), then MongoDB's TTL monitor removes it.
+
+Checked at hello and before every turn. When MongoDB can't be asked, the answer is
+"not allowed" (fail closed): :class:`bot.errors.StoreUnavailable` propagates.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.database import Database
+
+from bot.db import store_call
+from channels.web_session import MAX_LIFETIME_SECONDS, WebSession
+
+COLLECTION = "web_session_revocations"
+
+_indexed: set[tuple[int, str]] = set()
+_lock = threading.Lock()
+
+
+def ensure_indexes(db: Database) -> None:
+    """The TTL index on ``expires_at`` (idempotent, once per process and database)."""
+    key = (id(db.client), db.name)
+    with _lock:
+        if key in _indexed:
+            return
+    with store_call():
+        db[COLLECTION].create_indexes(
+            [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl")])
+    with _lock:
+        _indexed.add(key)
+
+
+def _expiry(now: float) -> datetime:
+    return datetime.fromtimestamp(now, timezone.utc) + timedelta(seconds=MAX_LIFETIME_SECONDS + 60)
+
+
+def revoke(db: Database, session_id: str, now: float) -> None:
+    """Sign-out: no token of this session is accepted any more."""
+    ensure_indexes(db)
+    with store_call():
+        db[COLLECTION].update_one(
+            {"_id": session_id},
+            {"$set": {"revoked": True, "expires_at": _expiry(now)}},
+            upsert=True,
+        )
+
+
+def supersede(db: Database, session_id: str, not_before: float, now: float) -> None:
+    """Tokens of this session issued before ``not_before`` stop counting."""
+    ensure_indexes(db)
+    with store_call():
+        db[COLLECTION].update_one(
+            {"_id": session_id},
+            {"$max": {"not_before": not_before}, "$set": {"expires_at": _expiry(now)}},
+            upsert=True,
+        )
+
+
+def allowed(db: Database, session: WebSession) -> bool:
+    """False when the session was signed out or this token was superseded."""
+    with store_call():
+        doc = db[COLLECTION].find_one({"_id": session.session_id},
+                                      {"revoked": 1, "not_before": 1})
+    if doc is None:
+        return True
+    if doc.get("revoked"):
+        return False
+    not_before = doc.get("not_before")
+    return not (isinstance(not_before, (int, float)) and session.issued_at < not_before)
