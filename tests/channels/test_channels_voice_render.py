@@ -4,7 +4,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from channels.render.voice import plain_text, render, sentences, speak_amount
+from channels.render import voice
+from channels.render.voice import (
+    plain_text,
+    render,
+    sentences,
+    speak,
+    speak_amount,
+    speak_time,
+    spell_id,
+)
+from tests.channels.aws_rules import is_english, is_hindi, ssml_problems
 
 
 def _parse(ssml):
@@ -20,10 +30,87 @@ def test_wraps_in_speak_and_escapes():
     assert choices == {}
 
 
-def test_order_ids_are_spelled_out():
-    ssml, _ = render([{"text": "Order ML24081234 has shipped."}])
-    assert '<say-as interpret-as="characters">ML24081234</say-as>' in ssml
-    _parse(ssml)
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_order_ids_are_spaced_characters_in_groups(language):
+    ssml, _ = render([{"text": "Order ML24081234 has shipped."}], language)
+    assert "say-as" not in ssml and "interpret-as" not in ssml
+    assert ('M L<break time="250ms"/>2 4 0 8<break time="250ms"/>1 2 3 4' in ssml)
+    assert plain_text(ssml) == "Order M L 2 4 0 8 1 2 3 4 has shipped."
+    assert ssml_problems(ssml) == []
+
+
+def test_ids_of_other_lengths_and_tickets():
+    assert spell_id("ABC1234567890") == (
+        'A B C<break time="250ms"/>1 2 3 4<break time="250ms"/>5 6 7 8'
+        '<break time="250ms"/>9 0')
+    ssml, _ = render([{"text": "Your ticket is HT7K2M9QXA."}])
+    assert plain_text(ssml) == "Your ticket is H T 7 K 2 M 9 Q X A."
+
+
+@pytest.mark.parametrize("text, english, hindi", [
+    ("Call us 8 am-10 pm.", "Call us 8 AM to 10 PM.",
+     "Call us सुबह 8 बजे से रात 10 बजे तक."),
+    ("Slot at 10:30 AM.", "Slot at 10:30 AM.", "Slot at सुबह 10 बजकर 30 मिनट."),
+    ("Pickup 2.15pm today.", "Pickup 2:15 PM today.", "Pickup दोपहर 2 बजकर 15 मिनट today."),
+    ("Open till 6 p.m. daily.", "Open till 6 PM daily.", "Open till शाम 6 बजे daily."),
+    ("At 12 am sharp.", "At 12 AM sharp.", "At रात 12 बजे sharp."),
+])
+def test_times_are_spoken_for_each_voice(text, english, hindi):
+    assert plain_text(render([{"text": text}], "en")[0]) == english
+    assert plain_text(render([{"text": text}], "hi")[0]) == hindi
+
+
+def test_speak_time_leaves_other_text():
+    assert speak_time("soon") == "soon"
+    assert speak_time("9 pm", "hi") == "रात 9 बजे"
+
+
+@pytest.mark.parametrize("text, spoken", [
+    ("कुल ₹224.50", "कुल 224 रुपये 50 पैसे"),
+    ("सिर्फ़ ₹1", "सिर्फ़ 1 रुपया"),
+    ("Refund Rs. 1,299.01", "Refund 1299 रुपये 1 पैसा"),
+])
+def test_rupee_amounts_in_hindi(text, spoken):
+    assert plain_text(render([{"text": text}], "hi")[0]) == spoken
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_every_reply_is_neural_safe_ssml(language):
+    messages = [{"text": "**Order** ML24080001 (Dolo 650 x2) & syrup <5ml> ships 8 am–10 pm; "
+                         "total ₹1,299.50. Ticket HT7K2M9QXA. आपका ऑर्डर भेज दिया गया है।",
+                 "buttons": [{"title": "Yes", "payload": "/affirm"},
+                             {"title": "No", "payload": "/deny"}]}]
+    ssml, _ = render(messages, language)
+    assert ssml_problems(ssml) == []
+    assert ssml_problems(speak("Fixed & <wording>.")) == []
+
+
+def test_hindi_sentences_split_at_danda():
+    assert sentences("आपका ऑर्डर भेज दिया गया है। कल पहुँचेगा।") == [
+        "आपका ऑर्डर भेज दिया गया है।", "कल पहुँचेगा।"]
+
+
+def test_buttons_are_offered_in_the_callers_language():
+    messages = [{"text": "क्या ऑर्डर कैंसिल करें?", "buttons": [
+        {"title": "हाँ", "payload": "/affirm"}, {"title": "नहीं", "payload": "/deny"}]}]
+    ssml, choices = render(messages, "hi")
+    assert choices == {"1": "/affirm", "2": "/deny"}
+    assert plain_text(ssml).endswith("हाँ के लिए 1 दबाइए। नहीं के लिए 2 दबाइए।")
+    assert is_hindi(plain_text(ssml))
+    english, _ = render([{"text": "Cancel?", "buttons": messages[0]["buttons"][:1]}], "en")
+    assert "Say हाँ or press 1." in plain_text(english)
+    assert is_english(plain_text(render([{"text": "Cancel it?"}], "en")[0]))
+
+
+def test_input_attributes_take_one_key_while_a_menu_is_offered():
+    menu = voice.input_attributes(single_key=True)
+    assert menu[voice.DTMF_MAX_LENGTH] == "1"
+    free = voice.input_attributes(single_key=False)
+    assert int(free[voice.DTMF_MAX_LENGTH]) >= 4 and free[voice.DTMF_END_CHARACTER] == "#"
+    assert int(free[voice.DTMF_END_TIMEOUT]) < 5000  # shorter than Lex's 5 s default
+    for attributes in (menu, free):
+        assert all(k.startswith("x-amz-lex:") and k.endswith(":*:*") for k in attributes)
+        assert all(isinstance(v, str) for v in attributes.values())
 
 
 @pytest.mark.parametrize(
