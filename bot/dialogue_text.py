@@ -476,6 +476,49 @@ TEXT: dict[str, dict[str, str]] = {
         "hi": "Kya inmein se koi order kar doon?",
     },
     "order_button": {"en": "Order {brand}", "hi": "{brand} order karo"},
+    # -- one-time codes (web chat "Verify with a code"; the SMS is a DLT template) -------
+    "otp_sms": {
+        "en": "{code} is your pharmacy care verification code. It expires in 5 minutes. "
+              "Never share it with anyone, not even our staff.",
+    },
+    "otp_sent": {
+        "en": "If that order number is right, we've sent a 6-digit code by SMS to the mobile "
+              "number on the order. It expires in 5 minutes.",
+        "hi": "Agar order number sahi hai, to order wale mobile number par 6-digit code SMS "
+              "kiya gaya hai. Yeh 5 minute mein expire ho jayega.",
+    },
+    "otp_rate_limited": {
+        "en": "We've sent several codes already. Please wait a while before asking for "
+              "another.",
+        "hi": "Kai code pehle hi bheje ja chuke hain. Naya code maangne se pehle thodi der "
+              "rukiye.",
+    },
+    "otp_wrong": {
+        "en": "That code isn't right. You have {tries} more {tries_word}.",
+        "hi": "Yeh code sahi nahi hai. Aapke paas {tries} aur {tries_word} hai.",
+    },
+    "otp_new_code_needed": {
+        "en": "That code can't be used any more. Please ask for a new code.",
+        "hi": "Yeh code ab use nahi ho sakta. Please naya code maangiye.",
+    },
+    "otp_verified": {
+        "en": "Thanks, you're verified for the next 30 minutes.",
+        "hi": "Shukriya, aap agle 30 minute ke liye verify ho gaye.",
+    },
+    "otp_locked": {
+        "en": "For your security this order can't be verified here right now. Please sign in "
+              "to the app, or call us and our care team will help.",
+        "hi": "Aapki suraksha ke liye abhi yeh order yahan verify nahi ho sakta. App mein sign "
+              "in kijiye, ya humein call kijiye, hamari care team madad karegi.",
+    },
+    "otp_bad_order_id": {
+        "en": "An order number looks like ML followed by 8 digits.",
+        "hi": "Order number ML ke baad 8 digits jaisa hota hai.",
+    },
+    "otp_unavailable": {
+        "en": "We can't send or check codes right now. Please try again in a few minutes.",
+        "hi": "Abhi code bhej ya check nahi kar pa rahe. Kuch minute baad phir try kijiye.",
+    },
 }
 
 
