@@ -23,7 +23,7 @@ from channels import access_log, pools
 from channels.assistant import AssistantClient
 from channels.health import component_status
 from channels.limits import BodySizeLimit
-from channels.routes import sms_sns, sms_twilio, voice_lex, web, whatsapp
+from channels.routes import sms_sns, sms_twilio, voice_lex, web, web_otp, whatsapp
 from channels.routes.order_events import router as order_events_router
 from channels.settings import load_channel_settings
 
@@ -48,7 +48,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     app = FastAPI(title="Pharmacy care assistant gateway", lifespan=lifespan)
-    app.add_middleware(BodySizeLimit, max_bytes=load_channel_settings().max_body_bytes)
+    channel_settings = load_channel_settings()
+    app.add_middleware(BodySizeLimit, max_bytes=channel_settings.max_body_bytes)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -65,6 +66,9 @@ def create_app() -> FastAPI:
     app.include_router(voice_lex.router)
     app.include_router(order_events_router)
     app.include_router(web.router)
+    app.include_router(web_otp.router)
+    if channel_settings.demo_mode:  # demo sign-in exists only in demo mode
+        app.include_router(web.demo_router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     return app
 
