@@ -8,6 +8,12 @@ attribute ``caller_number`` (set by the Connect flow). Keypad digits and spoken
 ``ElicitIntent`` while the conversation goes on, a ``Close`` with ``handoff=true`` when the
 assistant handed the caller to the care team.
 
+Fixed wording (nothing heard, no answer, "say X or press N", the outage apology) comes
+from ``channels.render.voice_prompts`` in the call's language (Lex ``localeId``). Every
+reply carries the DTMF attributes of ``voice.input_attributes``: one key press ends the
+input while options are on offer. The first silence re-prompts and offers the care team
+on 0; a second one in a row, or an unreachable assistant, hands the call to the queue.
+
 Handoff is recognised from a custom payload (``{"custom": {"handoff": true, ...}}``)
 or, failing that, from a handoff ticket id (``HT`` + 8 characters) in the bot's text.
 """
@@ -25,7 +31,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from channels import lex
+from channels.assistant import FALLBACK_MESSAGES
 from channels.render import voice
+from channels.render.voice_prompts import language_for, prompt
 from channels.routes._common import BadRequest, error, parse_json_object, resolve_caller
 from channels.turns import Turn, run_turn
 
@@ -37,11 +45,10 @@ PATH = "/webhooks/voice/lex"
 CHOICES_ATTRIBUTE = "choices"
 TICKET_ATTRIBUTE = "handoff_ticket"
 TICKET_RE = re.compile(r"\bHT[A-Z0-9]{8}\b")
-NOTHING_HEARD = "<speak><s>Sorry, I didn't catch that.</s><s>How can I help you?</s></speak>"
-NO_ANSWER = (
-    "<speak><s>Sorry, I don't have an answer for that.</s>"
-    "<s>What else can I do for you?</s></speak>"
-)
+SILENCE_ATTRIBUTE = "silence_count"
+HANDOFF_KEY = "0"
+HANDOFF_PAYLOAD = "/human_handoff"
+MAX_SILENCES = 2
 
 
 def _authorised(header: str | None, token: str) -> bool:
@@ -81,6 +88,35 @@ def handoff_ticket(messages: Iterable[Mapping[str, Any]]) -> tuple[bool, str | N
     return False, None
 
 
+def assistant_unavailable(messages: list[dict[str, Any]]) -> bool:
+    """True when ``run_turn`` answered with its outage fallback instead of the assistant."""
+    return messages == [dict(m) for m in FALLBACK_MESSAGES]
+
+
+def handoff_reply(text: str, attributes: dict[str, str], intent_name: str | None
+                  ) -> dict[str, Any]:
+    """Speak ``text`` and close the bot turn with ``handoff=true`` (the flow queues)."""
+    attributes.pop(CHOICES_ATTRIBUTE, None)
+    attributes.pop(SILENCE_ATTRIBUTE, None)
+    return lex.close(voice.speak(text), attributes, handoff=True, intent_name=intent_name)
+
+
+def silence_reply(attributes: dict[str, str], choices: dict[str, str], language: str,
+                  intent_name: str | None) -> dict[str, Any]:
+    """Nothing heard: re-prompt (care team on 0) once, then hand the call to the queue."""
+    try:
+        silences = int(attributes.get(SILENCE_ATTRIBUTE) or 0) + 1
+    except ValueError:
+        silences = 1
+    if silences >= MAX_SILENCES:
+        return handoff_reply(prompt("silence_handoff", language), attributes, intent_name)
+    attributes[SILENCE_ATTRIBUTE] = str(silences)
+    offered = {**choices, HANDOFF_KEY: HANDOFF_PAYLOAD}
+    attributes[CHOICES_ATTRIBUTE] = json.dumps(offered, separators=(",", ":"))
+    attributes.update(voice.input_attributes(single_key=True))
+    return lex.elicit_intent(voice.speak(prompt("nothing_heard", language)), attributes)
+
+
 @router.post(PATH)
 async def lex_code_hook(request: Request) -> JSONResponse:
     state = request.app.state
@@ -98,10 +134,12 @@ async def lex_code_hook(request: Request) -> JSONResponse:
         return error(400, f"not a Lex V2 code-hook event: {detail}")
 
     attributes = dict(turn.session_attributes)
+    language = language_for(turn.locale)
     choices = load_choices(attributes)
     text = lex.normalise_voice_reply(turn.text, turn.input_mode, choices)
     if not text:
-        return JSONResponse(lex.elicit_intent(NOTHING_HEARD, attributes))
+        return JSONResponse(silence_reply(attributes, choices, language, turn.intent_name))
+    attributes.pop(SILENCE_ATTRIBUTE, None)
 
     caller = await resolve_caller(request, "voice", turn.caller_number,
                                   fallback_subject=f"lex:{turn.session_id}")
@@ -111,9 +149,12 @@ async def lex_code_hook(request: Request) -> JSONResponse:
              {"provider": "lex", "locale": turn.locale, "input_mode": turn.input_mode},
              is_payload=text in choices.values(), call_id=turn.session_id),
     )
-    ssml, new_choices = voice.render(messages)
+    if assistant_unavailable(messages):
+        return JSONResponse(handoff_reply(prompt("trouble_handoff", language), attributes,
+                                          turn.intent_name))
+    ssml, new_choices = voice.render(messages, language)
     if not voice.plain_text(ssml):
-        ssml = NO_ANSWER
+        ssml = voice.speak(prompt("no_answer", language))
     handed_off, ticket = handoff_ticket(messages)
     if new_choices:
         attributes[CHOICES_ATTRIBUTE] = json.dumps(new_choices, separators=(",", ":"))
@@ -126,4 +167,5 @@ async def lex_code_hook(request: Request) -> JSONResponse:
         log.info("voice call from %s handed off", caller.masked)
         return JSONResponse(lex.close(ssml, attributes, handoff=True,
                                       intent_name=turn.intent_name))
+    attributes.update(voice.input_attributes(single_key=bool(new_choices)))
     return JSONResponse(lex.elicit_intent(ssml, attributes))
