@@ -111,3 +111,116 @@ def exists(db: Database, order_id: str, kind: str,
 def get(db: Database, nid: str) -> dict[str, Any] | None:
     """One notification (tests and operators)."""
     return db[NOTIFICATIONS].find_one({"_id": nid})
+
+
+# -- the sender's state changes ---------------------------------------------------------
+def _history(state: str, at: datetime, detail: str) -> dict[str, Any]:
+    return {"$push": {"history": {"state": state, "at": at, "detail": detail[:200]}}}
+
+
+def claim(db: Database, nid: str, owner: str, lease_seconds: int,
+          now: datetime | None = None) -> dict[str, Any] | None:
+    """Take a due notification for one send attempt (one winner); the document *before*.
+
+    Due = ``pending`` with ``next_attempt_at`` reached, or ``sending`` whose lease ran out
+    (the attempt's worker died: an ambiguous attempt). None if nobody may send it now.
+    """
+    moment = now or now_utc()
+    update = {"$set": {"state": SENDING, "lease_owner": owner, "updated_at": moment,
+                       "lease_until": moment + timedelta(seconds=lease_seconds)},
+              "$inc": {"attempts": 1}, **_history(SENDING, moment, f"attempt by {owner}")}
+    return db[NOTIFICATIONS].find_one_and_update(
+        {"_id": nid, "$or": [{"state": PENDING, "next_attempt_at": {"$lte": moment}},
+                             {"state": SENDING, "lease_until": {"$lt": moment}}]},
+        update,
+    )
+
+
+def mark_sent(db: Database, nid: str, provider: str, message_id: str,
+              now: datetime | None = None) -> bool:
+    """Record the provider's message id the moment it returns; False if another attempt's
+    id is recorded already (this send was a duplicate: its id goes to ``duplicate_ids``)."""
+    moment = now or now_utc()
+    result = db[NOTIFICATIONS].update_one(
+        {"_id": nid, "provider_message_id": None},
+        {"$set": {"state": SENT, "provider": provider, "provider_message_id": message_id,
+                  "sent_at": moment, "updated_at": moment, "lease_until": None},
+         **_history(SENT, moment, f"{provider} accepted")},
+    )
+    if result.modified_count:
+        return True
+    db[NOTIFICATIONS].update_one({"_id": nid}, {"$push": {"duplicate_ids": message_id}})
+    return False
+
+
+def mark_retry(db: Database, nid: str, owner: str, reason: str, delay_seconds: float,
+               ambiguous: bool = False, now: datetime | None = None) -> bool:
+    """Back to ``pending`` for another attempt after ``delay_seconds``."""
+    moment = now or now_utc()
+    update: dict[str, Any] = {
+        "$set": {"state": PENDING, "last_error": reason[:200], "updated_at": moment,
+                 "lease_until": None,
+                 "next_attempt_at": moment + timedelta(seconds=delay_seconds)},
+        **_history(PENDING, moment, f"retry: {reason}"),
+    }
+    if ambiguous:
+        update["$inc"] = {"ambiguous_attempts": 1}
+    result = db[NOTIFICATIONS].update_one(
+        {"_id": nid, "state": SENDING, "lease_owner": owner}, update)
+    return bool(result.modified_count)
+
+
+def defer(db: Database, nid: str, owner: str, until: datetime, why: str,
+          now: datetime | None = None) -> bool:
+    """Release a claimed notification until ``until`` (quiet hours); not an attempt."""
+    moment = now or now_utc()
+    result = db[NOTIFICATIONS].update_one(
+        {"_id": nid, "state": SENDING, "lease_owner": owner},
+        {"$set": {"state": PENDING, "next_attempt_at": until, "not_before": until,
+                  "updated_at": moment, "lease_until": None},
+         "$inc": {"attempts": -1}, **_history(PENDING, moment, why)},
+    )
+    return bool(result.modified_count)
+
+
+def mark_dead(db: Database, nid: str, reason: str, now: datetime | None = None) -> bool:
+    """Give up with ``reason`` (only a notification not sent yet)."""
+    moment = now or now_utc()
+    result = db[NOTIFICATIONS].update_one(
+        {"_id": nid, "state": {"$in": [PENDING, SENDING]}, "provider_message_id": None},
+        {"$set": {"state": DEAD, "reason": reason[:200], "updated_at": moment,
+                  "lease_until": None, "dead_at": moment},
+         **_history(DEAD, moment, reason)},
+    )
+    return bool(result.modified_count)
+
+
+def record_receipt(db: Database, provider: str, message_id: str, delivered: bool,
+                   detail: str = "", at: datetime | None = None) -> bool:
+    """A delivery receipt moves a sent notification to ``delivered``/``undelivered``.
+
+    Found by its provider message id; a receipt for an unknown id is ignored (False).
+    ``delivered`` is final; an ``undelivered`` may still be followed by ``delivered``.
+    """
+    moment = at or now_utc()
+    state = DELIVERED if delivered else UNDELIVERED
+    allowed = [SENT, UNDELIVERED] if delivered else [SENT]
+    result = db[NOTIFICATIONS].update_one(
+        {"provider": provider, "provider_message_id": message_id, "state": {"$in": allowed}},
+        {"$set": {"state": state, "updated_at": moment, f"{state}_at": moment},
+         **_history(state, moment, detail or provider)},
+    )
+    return bool(result.modified_count)
+
+
+def due(db: Database, now: datetime, grace_seconds: float,
+        limit: int = 500) -> list[str]:
+    """Ids the sweeper must (re-)enqueue: pending and overdue by ``grace_seconds`` (their
+    queue message was lost), or sending with an expired lease (their worker died)."""
+    overdue = now - timedelta(seconds=grace_seconds)
+    cursor = db[NOTIFICATIONS].find(
+        {"$or": [{"state": PENDING, "next_attempt_at": {"$lte": overdue}},
+                 {"state": SENDING, "lease_until": {"$lt": now}}]},
+        {"_id": 1},
+    ).limit(limit)
+    return [doc["_id"] for doc in cursor]

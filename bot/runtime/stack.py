@@ -168,6 +168,8 @@ class Stack:
                     "65536",
                 ],
             )
+        # Notification worker (bot/notify): Dramatiq on this Redis plus the outbox sweeper.
+        self._start("notify-worker", [PY, "-m", "bot.notify", "worker"])
         procs.wait_until(
             lambda: _http_ok(f"http://127.0.0.1:{env['ACTION_PORT']}/health"),
             120,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from bot.errors import InvalidInput, StoreUnavailable
 from bot.notify import events
+from bot.notify.queue import NotifyQueue, make_broker
 from channels.routes._common import BadRequest, error, parse_json_object
 
 log = logging.getLogger(__name__)
@@ -73,11 +75,19 @@ async def order_event(request: Request) -> JSONResponse:
     if result.outcome == events.DUPLICATE:
         return JSONResponse(_body(result), status_code=200)
     if result.notification_id:
-        enqueue = getattr(state, "enqueue_notification", None)
-        if enqueue is not None:
-            try:
-                await asyncio.to_thread(enqueue, result.notification_id)
-            except Exception as exc:  # noqa: BLE001 - the sweeper re-enqueues from the outbox
-                log.warning("notification %s not queued now (%s); the sweeper will",
-                            result.notification_id, type(exc).__name__)
+        try:
+            await asyncio.to_thread(enqueuer(state), result.notification_id)
+        except Exception as exc:  # noqa: BLE001 - the sweeper re-enqueues from the outbox
+            log.warning("notification %s not queued now (%s); the sweeper will",
+                        result.notification_id, type(exc).__name__)
     return JSONResponse(_body(result), status_code=202)
+
+
+def enqueuer(state: Any) -> Callable[[str], None]:
+    """``app.state.enqueue_notification`` (tests inject their own), else the Redis queue."""
+    enqueue = getattr(state, "enqueue_notification", None)
+    if enqueue is None:
+        settings = state.settings
+        enqueue = NotifyQueue(make_broker(settings.redis_url, settings.redis_prefix)).enqueue
+        state.enqueue_notification = enqueue
+    return enqueue

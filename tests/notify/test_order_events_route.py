@@ -13,12 +13,15 @@ from tests.factories import NOW, order, world
 TOKEN = "order-events-token-for-tests-0123456789"
 OID = "ML26110002"
 PATH = "/api/v1/order-events"
+QUEUED: list[str] = []
 
 
 @pytest.fixture()
 def gateway(settings, scratch_db, scratch_cache):
     with running_gateway(settings, scratch_db, scratch_cache) as gw:
         gw.app.state.channels = gw.app.state.channels.replace(order_events_token=TOKEN)
+        gw.app.state.enqueue_notification = QUEUED.append
+        QUEUED.clear()
         world(scratch_db)
         order(scratch_db, OID, "CUST1", "packed", NOW - timedelta(hours=3))
         yield gw
@@ -42,6 +45,7 @@ def test_event_is_accepted_once_and_a_repeat_is_200(gateway):
     assert first.json()["notification_id"] == f"NT-{OID}-shipped"
     again = post(gateway, body())
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert QUEUED == [f"NT-{OID}-shipped"]  # handed to the sender once
     assert gateway.db[NOTIFICATIONS].count_documents({"order_id": OID}) == 1
     assert gateway.db.orders.find_one({"_id": OID})["status"] == "shipped"
 
@@ -83,3 +87,12 @@ def test_a_fourth_status_sends_nothing(gateway):
         assert post(gateway, body(f"e{i}", status)).status_code == 202
     kinds = sorted(n["kind"] for n in gateway.db[NOTIFICATIONS].find({"order_id": OID}))
     assert kinds == ["out_for_delivery", "shipped"]
+
+
+def test_queue_down_still_accepts_the_event(gateway):
+    def down(nid):
+        raise ConnectionError("redis down")
+
+    gateway.app.state.enqueue_notification = down
+    assert post(gateway, body()).status_code == 202
+    assert gateway.db[NOTIFICATIONS].count_documents({"state": "pending"}) == 1

@@ -1,0 +1,163 @@
+"""Providers behind the outbox sender: SNS (default) for SMS, the Cloud API for WhatsApp.
+
+Each provider's ``send(phone, notification)`` returns the provider's message id or raises
+one of three errors, which decide what the outbox does next:
+
+- :class:`TransientSendError` — throttled, 5xx, connection refused: retry with backoff;
+- :class:`AmbiguousSendError` — a timeout after the request went out: it may have been
+  accepted, so the next attempt first looks for a recorded provider id;
+- :class:`PermanentSendError` — invalid number, opted out at the provider, bad template:
+  the notification goes to ``dead`` with the reason.
+
+The senders are the gateway's own (:mod:`channels.outbound`), reused as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from channels.outbound.sns_sms import SmsSendError, SnsSmsSender, default_sns_client
+from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
+
+
+class SendError(RuntimeError):
+    """A send failed; ``reason`` is short and carries no personal data."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason[:200]
+
+
+class TransientSendError(SendError):
+    """Worth retrying later."""
+
+
+class AmbiguousSendError(TransientSendError):
+    """The provider may have accepted the message (timeout after sending)."""
+
+
+class PermanentSendError(SendError):
+    """Retrying cannot help."""
+
+
+class Provider(Protocol):
+    name: str
+
+    def send(self, phone: str, notification: dict[str, Any]) -> str: ...
+
+
+# AWS error codes that retrying cannot fix.
+SNS_PERMANENT = frozenset({
+    "InvalidParameter", "InvalidParameterValue", "AuthorizationError", "EndpointDisabled",
+    "NotFound", "OptedOut", "ValidationException", "InvalidClientTokenId",
+    "OptedOutException",
+})
+_TIMEOUTS = ("ReadTimeoutError", "ReadTimeout", "WriteTimeout", "ConnectionClosedError",
+             "RemoteProtocolError")
+
+
+def _cause_name(exc: BaseException) -> str:
+    cause = exc.__cause__
+    return type(cause).__name__ if cause is not None else ""
+
+
+class SnsProvider:
+    """SMS through Amazon SNS with the notification's own DLT template id."""
+
+    name = "sns"
+
+    def __init__(self, client: Any | None = None, *, sender_id: str | None = None,
+                 entity_id: str | None = None) -> None:
+        self._client = client
+        self.sender_id = sender_id
+        self.entity_id = entity_id
+        self._senders: dict[str | None, SnsSmsSender] = {}
+
+    def _sender(self, template_id: str | None) -> SnsSmsSender:
+        sender = self._senders.get(template_id)
+        if sender is None:
+            if self._client is None:
+                self._client = default_sns_client()
+            sender = SnsSmsSender(self._client, sender_id=self.sender_id,
+                                  entity_id=self.entity_id, template_id=template_id)
+            self._senders[template_id] = sender
+        return sender
+
+    def send(self, phone: str, notification: dict[str, Any]) -> str:
+        try:
+            return self._sender(notification.get("template_id")).send(phone,
+                                                                      notification["text"])
+        except ValueError as exc:
+            raise PermanentSendError(f"invalid_request: {exc}") from exc
+        except SmsSendError as exc:
+            if exc.code in SNS_PERMANENT:
+                raise PermanentSendError(f"sns:{exc.code}") from exc
+            cause = _cause_name(exc)
+            if cause in _TIMEOUTS:
+                raise AmbiguousSendError(f"sns:{cause}") from exc
+            raise TransientSendError(f"sns:{exc.code or cause or 'error'}") from exc
+
+
+# Cloud API error codes that retrying cannot fix (invalid recipient, not on WhatsApp,
+# re-engagement window closed for free text, template problems, blocked).
+WHATSAPP_PERMANENT = frozenset({100, 131008, 131009, 131021, 131026, 131047, 131050, 131051,
+                                132000, 132001, 132005, 132007, 132012, 132015, 132016,
+                                133010, 368})
+
+
+class WhatsAppProvider:
+    """WhatsApp through the Cloud API: free text inside the 24-hour window, else a template.
+
+    ``in_window(notification)`` says whether the customer wrote to us on WhatsApp in the
+    last 24 hours (the sender works it out from ``inbound_messages``).
+    """
+
+    name = "whatsapp"
+
+    def __init__(self, client: WhatsAppClient, phone_number_id: str) -> None:
+        self.client = client
+        self.phone_number_id = phone_number_id
+
+    @staticmethod
+    def payload(to: str, notification: dict[str, Any], in_window: bool) -> dict[str, Any]:
+        """A text message (inside the window) or the approved template with its parameters."""
+        if in_window:
+            return {"messaging_product": "whatsapp", "to": to, "type": "text",
+                    "text": {"body": notification["text"], "preview_url": False}}
+        params = notification.get("params") or {}
+        values = [notification["order_id"], params.get("courier") or "-",
+                  params.get("awb") or "-", params.get("eta") or "-"]
+        return {
+            "messaging_product": "whatsapp", "to": to, "type": "template",
+            "biz_opaque_callback_data": notification["_id"],
+            "template": {
+                "name": f"order_{notification['kind']}",
+                "language": {"code": notification.get("language") or "en"},
+                "components": [{"type": "body", "parameters": [
+                    {"type": "text", "text": str(v)} for v in values]}],
+            },
+        }
+
+    def send(self, phone: str, notification: dict[str, Any], in_window: bool = False) -> str:
+        if not self.phone_number_id:
+            raise PermanentSendError("whatsapp:not_configured")
+        try:
+            body = self.client.send(self.phone_number_id,
+                                    self.payload(phone.lstrip("+"), notification, in_window))
+        except ValueError as exc:
+            raise PermanentSendError(f"invalid_request: {exc}") from exc
+        except WhatsAppApiError as exc:
+            if exc.error_code in WHATSAPP_PERMANENT or (
+                exc.error_code is None and exc.status_code in (400, 404)
+            ):
+                raise PermanentSendError(
+                    f"whatsapp:{exc.error_code or exc.status_code}") from exc
+            cause = _cause_name(exc)
+            if cause in _TIMEOUTS:
+                raise AmbiguousSendError(f"whatsapp:{cause}") from exc
+            raise TransientSendError(
+                f"whatsapp:{exc.error_code or exc.status_code or cause or 'error'}") from exc
+        try:
+            return str(body["messages"][0]["id"])
+        except (KeyError, IndexError, TypeError):
+            raise AmbiguousSendError("whatsapp:no_message_id") from None

@@ -1,0 +1,104 @@
+"""The notification worker: Dramatiq threads running :func:`bot.notify.sender.deliver`,
+plus the leased sweeper loop (``python -m bot.notify worker``; run as many as you like).
+
+A send that needs another attempt later is re-queued with a Dramatiq delay; an unexpected
+error (MongoDB down) is raised so Dramatiq retries it with backoff and, in the end,
+dead-letters it; the outbox and the sweeper repair anything the queue loses.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+from pymongo.database import Database
+
+from bot.db import get_db
+from bot.notify import sender, sweeper
+from bot.notify.providers import Provider, SnsProvider, WhatsAppProvider
+from bot.notify.queue import ACTOR, QUEUE, NotifyQueue, make_broker
+from bot.notify.settings import NotifySettings
+
+log = logging.getLogger(__name__)
+
+
+def default_providers(settings: NotifySettings) -> dict[str, Provider]:
+    """SMS through SNS (``SMS_PROVIDER=sns``) and, when configured, WhatsApp."""
+    providers: dict[str, Provider] = {}
+    if settings.sms_provider == "sns":
+        providers["sms"] = SnsProvider(sender_id=settings.sms_sender_id,
+                                       entity_id=settings.sms_entity_id)
+    if settings.whatsapp_access_token:
+        from channels.outbound.whatsapp_api import WhatsAppClient
+
+        client = WhatsAppClient(settings.whatsapp_api_base_url, settings.whatsapp_access_token)
+        providers["whatsapp"] = WhatsAppProvider(client, settings.whatsapp_phone_number_id)
+    return providers
+
+
+class NotifyWorker:
+    """A Dramatiq worker for the ``notifications`` queue and a sweeper thread."""
+
+    def __init__(self, settings: NotifySettings, *, db: Database | None = None,
+                 providers: dict[str, Provider] | None = None,
+                 owner: str | None = None) -> None:
+        self.settings = settings
+        self.db = db if db is not None else get_db(settings)
+        self.providers = providers if providers is not None else default_providers(settings)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.policy = sender.Policy(settings.max_attempts, settings.retry_base_seconds,
+                                    settings.retry_cap_seconds, settings.lease_seconds)
+        self.broker = make_broker(settings.redis_url, settings.redis_prefix)
+        self.queue = NotifyQueue(self.broker)
+        self.actor = dramatiq.actor(
+            self._run, actor_name=ACTOR, queue_name=QUEUE, broker=self.broker,
+            max_retries=20, min_backoff=1_000, max_backoff=300_000,
+        )
+        self._stop = threading.Event()
+        self._worker: dramatiq.Worker | None = None
+        self._sweeper: threading.Thread | None = None
+
+    def _run(self, nid: str) -> None:
+        outcome = sender.deliver(self.db, nid, self.providers, owner=self.owner,
+                                 policy=self.policy)
+        if outcome.result in ("retry", "later"):
+            self.queue.enqueue(nid, delay_seconds=outcome.delay)
+        log.info("notification %s: %s %s", nid, outcome.result, outcome.detail)
+
+    def sweep_forever(self, on_error: Callable[[BaseException], Any] | None = None) -> None:
+        """The sweeper loop: act only while holding the lease."""
+        interval = self.settings.sweep_interval_seconds
+        while not self._stop.is_set():
+            try:
+                if sweeper.acquire(self.db, sweeper.SWEEPER_LEASE, self.owner,
+                                   seconds=max(interval * 3, 15)):
+                    sweeper.sweep(self.db, self.queue.enqueue,
+                                  self.settings.sweep_grace_seconds)
+            except Exception as exc:  # noqa: BLE001 - keep sweeping through outages
+                log.warning("sweep failed: %s", type(exc).__name__)
+                if on_error:
+                    on_error(exc)
+            self._stop.wait(interval)
+
+    def start(self) -> None:
+        self._worker = dramatiq.Worker(self.broker, queues={QUEUE},
+                                       worker_threads=self.settings.worker_threads)
+        self._worker.start()
+        self._sweeper = threading.Thread(target=self.sweep_forever, name="notify-sweeper",
+                                         daemon=True)
+        self._sweeper.start()
+        log.info("notification worker %s started (%d threads)", self.owner,
+                 self.settings.worker_threads)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._worker is not None:
+            self._worker.stop()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=5)
