@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from bot import seed as seed_module
 from bot.cache import get_cache
-from bot.config import load_store_settings
+from bot.config import SettingsError, load_store_settings
 from bot.db import get_db, ping
 from bot.errors import StoreUnavailable
 from bot.schema import ensure_indexes
@@ -27,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("init-db", help="create indexes")
     sub.add_parser("status", help="print whether MongoDB and Redis answer")
     args = parser.parse_args(argv)
-    settings = load_store_settings()
+    try:
+        settings = load_store_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     try:
         if args.command == "status":

@@ -8,7 +8,8 @@ built-in value: ``make run`` / ``make test`` generate them (bot/runtime/secret_f
 - :class:`StoreSettings` — MongoDB, Redis, demo mode (``python -m bot``, the stores).
 - :class:`Settings` — the gateway's core settings (Rasa's HTTP API, the action server).
 - :class:`ActionServerSettings` — the action server.
-- :class:`RasaChannelSettings` — the Rasa server's gateway input channel.
+- :class:`RasaChannelSettings` — the Rasa server's gateway input channel;
+  :class:`RasaServerSettings` adds Rasa's HTTP API token.
 """
 
 from __future__ import annotations
@@ -191,6 +192,12 @@ class RasaChannelSettings(EnvSettings):
     """The Rasa server's gateway input channel (components/gateway_channel.py)."""
 
     rasa_channel_token: str = secret("RASA_CHANNEL_TOKEN")
+
+
+class RasaServerSettings(RasaChannelSettings):
+    """The Rasa server (bot/runtime/rasa_server.py): its HTTP API token and the channel's."""
+
+    rasa_auth_token: str = secret("RASA_AUTH_TOKEN")
 
 
 def load_store_settings() -> StoreSettings:

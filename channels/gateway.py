@@ -38,7 +38,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.http = httpx.AsyncClient()
     app.state.db = get_db(settings)
     app.state.cache = get_cache(settings)
-    app.state.assistant = AssistantClient(settings.rasa_url, app.state.http)
+    app.state.assistant = AssistantClient(
+        settings.rasa_url, app.state.http, token=app.state.channels.rasa_channel_token
+    )
     try:
         yield
     finally:
@@ -47,8 +49,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="Pharmacy care assistant gateway", lifespan=lifespan)
+    # Both settings classes are validated here, when the module is imported: a missing or
+    # short secret stops the process at start-up with an error naming the variable.
+    load_settings()
     channel_settings = load_channel_settings()
+    app = FastAPI(title="Pharmacy care assistant gateway", lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=channel_settings.max_body_bytes)
 
     @app.get("/healthz")

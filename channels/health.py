@@ -7,6 +7,7 @@ import os
 
 import httpx
 
+from bot.bearer import bearer_header
 from bot.cache import get_cache
 from bot.config import Settings
 from bot.db import ping as mongo_ping
@@ -18,9 +19,11 @@ async def component_status(settings: Settings, client: httpx.AsyncClient) -> dic
         "ACTION_HEALTH_URL", f"http://127.0.0.1:{settings.action_port}/health"
     )
 
-    async def http_ok(url: str, params: dict[str, str] | None = None) -> bool:
+    async def http_ok(
+        url: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> bool:
         try:
-            response = await client.get(url, params=params, timeout=2.0)
+            response = await client.get(url, params=params, headers=headers, timeout=2.0)
             return response.status_code == 200
         except httpx.HTTPError:
             return False
@@ -29,6 +32,6 @@ async def component_status(settings: Settings, client: httpx.AsyncClient) -> dic
         asyncio.to_thread(mongo_ping, settings),
         asyncio.to_thread(get_cache(settings).ping),
         http_ok(f"{settings.rasa_url}/status", {"token": settings.rasa_auth_token}),
-        http_ok(action_url),
+        http_ok(action_url, headers=bearer_header(settings.action_server_token)),
     )
     return {"mongodb": mongo, "redis": redis_ok, "rasa": rasa, "action_server": actions}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,13 +25,14 @@ TEST_OVERRIDES = {
     "RASA_PORT": os.environ.get("TEST_RASA_PORT", "5105"),
     "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "5155"),
     "GATEWAY_PORT": os.environ.get("TEST_GATEWAY_PORT", "8100"),
-    # Channel webhooks (tests/e2e/test_channels_*.py sign their requests with these).
-    "TWILIO_AUTH_TOKEN": "e2e-twilio-auth-token",
-    "WHATSAPP_VERIFY_TOKEN": "e2e-whatsapp-verify-token",
-    "WHATSAPP_APP_SECRET": "e2e-whatsapp-app-secret",
-    "WHATSAPP_ACCESS_TOKEN": "e2e-whatsapp-access-token",
+    # Channel webhooks (tests/e2e/test_channels_*.py sign their requests with these, read
+    # from the environment): random per run, like the secrets in .run/test/secrets.env.
+    "TWILIO_AUTH_TOKEN": secrets.token_hex(16),  # Twilio's format: 32 hex digits
+    "WHATSAPP_VERIFY_TOKEN": secrets.token_urlsafe(32),
+    "WHATSAPP_APP_SECRET": secrets.token_hex(16),
+    "WHATSAPP_ACCESS_TOKEN": secrets.token_urlsafe(48),
     "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{procs.free_port()}/v21.0",  # the test's stub
-    "VOICE_WEBHOOK_TOKEN": "e2e-voice-webhook-token",
+    "VOICE_WEBHOOK_TOKEN": secrets.token_urlsafe(32),
     "ORDER_EVENTS_TOKEN": "e2e-order-events-token-0123456789abcdef",  # tests/e2e/test_notify*
     # The URL Twilio signs (tests/e2e/test_channels_twilio.py): without it Twilio is refused.
     "PUBLIC_BASE_URL": f"http://127.0.0.1:{os.environ.get('TEST_GATEWAY_PORT', '8100')}",

@@ -1,7 +1,9 @@
 """Bring the whole assistant up (stores, seed, model, action server, Rasa, gateway) and down.
 
 Used by ``make run`` (foreground until Ctrl-C / SIGTERM) and ``make test``
-(up, run the tests, down). Only processes this run started are stopped.
+(up, run the tests, down). Only processes this run started are stopped. The
+secrets come from the environment or ``<run dir>/secrets.env`` (generated once);
+every setting is validated before anything starts.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot.config import ROOT
-from bot.runtime import procs, stores, training
+from bot.bearer import bearer_header
+from bot.config import ROOT, ActionServerSettings, RasaServerSettings, Settings, SettingsError
+from bot.runtime import procs, secret_file, stores, training
 from bot.runtime.endpoints import render_endpoints
+from channels.settings import ChannelSettings
 
 PY = sys.executable
-BIN = Path(PY).parent
 
 
 def _http_ok(url: str, headers: dict[str, str] | None = None) -> bool:
@@ -29,6 +32,21 @@ def _http_ok(url: str, headers: dict[str, str] | None = None) -> bool:
             return 200 <= response.status < 300
     except Exception:  # noqa: BLE001 - any failure means "not ready yet"
         return False
+
+
+def validate_settings(env: dict[str, str]) -> None:
+    """Every process's settings as that process will see them; RuntimeError naming the problem."""
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        for settings_class in (Settings, ChannelSettings, ActionServerSettings,
+                               RasaServerSettings):
+            settings_class.load()
+    except SettingsError as exc:
+        raise RuntimeError(str(exc)) from None
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def _rasa_has_model(rasa_url: str, token: str) -> bool:
@@ -58,11 +76,11 @@ class Stack:
             "RASA_PORT": "5005",
             "ACTION_PORT": "5055",
             "GATEWAY_PORT": "8000",
-            "RASA_AUTH_TOKEN": "local-dev-rasa-token",
-            "DEMO_MODE": "1",
+            "DEMO_MODE": "1",  # local runs sign in as seeded demo customers
         }
         env.update({k: v for k, v in os.environ.items() if k in env})
         env.update(overrides or {})
+        env.update(secret_file.ensure_secrets(run_dir))  # the environment's values win
         env.update(
             {
                 "RASA_TELEMETRY_ENABLED": "false",
@@ -117,29 +135,14 @@ class Stack:
         self._check_port_free(env["RASA_PORT"], "Rasa server")
         if gateway:
             self._check_port_free(env["GATEWAY_PORT"], "gateway")
-        actions = self._start(
-            "actions",
-            [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                env["ACTION_PORT"],
-            ],
-        )
+        actions = self._start("actions", [PY, "-m", "bot.runtime.action_server"])
         endpoints = render_endpoints(env, self.run_dir / "endpoints.yml")
         rasa = self._start(
             "rasa",
             [
-                str(BIN / "rasa"),
-                "run",
-                "--enable-api",
-                "--auth-token",
-                env["RASA_AUTH_TOKEN"],
-                "--interface",
-                "127.0.0.1",
+                PY,
+                "-m",
+                "bot.runtime.rasa_server",
                 "--port",
                 env["RASA_PORT"],
                 "--model",
@@ -171,7 +174,10 @@ class Stack:
         # Notification worker (bot/notify): Dramatiq on this Redis plus the outbox sweeper.
         self._start("notify-worker", [PY, "-m", "bot.notify", "worker"])
         procs.wait_until(
-            lambda: _http_ok(f"http://127.0.0.1:{env['ACTION_PORT']}/health"),
+            lambda: _http_ok(
+                f"http://127.0.0.1:{env['ACTION_PORT']}/health",
+                bearer_header(env["ACTION_SERVER_TOKEN"]),
+            ),
             120,
             "action server",
             actions,
@@ -191,6 +197,7 @@ class Stack:
             )
 
     def up(self, data_dir: Path, gateway: bool = True, reseed: bool = False) -> None:
+        validate_settings(self.env)
         print("starting stores ...", flush=True)
         self.start_stores(data_dir)
         print("loading demo data if needed ...", flush=True)
@@ -207,17 +214,23 @@ class Stack:
     def describe(self) -> str:
         env = self.env
         mongo = urlparse(env["MONGODB_URI"])
+        demo = env["DEMO_MODE"].strip().lower() in ("1", "true", "yes", "on")
         return "\n".join(
             [
                 "",
                 "The pharmacy assistant is running:",
                 f"  chat in your browser:  http://127.0.0.1:{env['GATEWAY_PORT']}/",
                 f"  health:                http://127.0.0.1:{env['GATEWAY_PORT']}/healthz",
-                f"  Rasa REST channel:     {env['RASA_URL']}/webhooks/rest/webhook",
-                f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health",
+                f"  Rasa (gateway only):   {env['RASA_URL']}/webhooks/gateway/webhook "
+                "(Bearer $RASA_CHANNEL_TOKEN)",
+                f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health "
+                "(Bearer $ACTION_SERVER_TOKEN)",
                 f"  MongoDB:               {mongo.hostname}:{mongo.port or 27017} "
                 f"db={env['MONGODB_DB']}",
                 f"  Redis:                 {env['REDIS_URL']}",
+                f"  demo mode:             {'on' if demo else 'off'} (DEMO_MODE)",
+                f"  secrets:               {self.run_dir / secret_file.FILE_NAME} (mode 0600; "
+                "the environment's values win)",
                 f"  logs:                  {self.run_dir / 'logs'}/",
                 "Press Ctrl-C to stop everything this run started.",
             ]

@@ -35,7 +35,7 @@ ORDER_REPLY = "Your order ML24080001 (Dolo 650 x2) is shipped. Expected tomorrow
 
 
 class StubRasa:
-    """Plays the Rasa REST channel (and any other HTTP endpoint) for the gateway."""
+    """Plays Rasa's gateway channel (and any other HTTP endpoint) for the gateway."""
 
     def __init__(self) -> None:
         self.turns: list[dict[str, Any]] = []
@@ -46,7 +46,7 @@ class StubRasa:
         self.other_status = 200
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
+        if request.url.path == "/webhooks/gateway/webhook":
             body = json.loads(request.content)
             self.turns.append(body)
             return httpx.Response(200, json=self.reply(body))

@@ -1,7 +1,11 @@
-"""One conversation end to end: Rasa REST channel → NLU → action server → MongoDB → reply."""
+"""One conversation end to end: Rasa's gateway channel → NLU → action server → MongoDB → reply.
+
+The test plays the gateway: it posts with RASA_CHANNEL_TOKEN, as channels/assistant.py does.
+"""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import httpx
@@ -13,7 +17,8 @@ def _say(settings, sender: str, message: str, metadata: dict | None = None) -> l
     body = {"sender": sender, "message": message}
     if metadata is not None:
         body["metadata"] = metadata
-    response = httpx.post(f"{settings.rasa_url}/webhooks/rest/webhook", json=body, timeout=30)
+    response = httpx.post(f"{settings.rasa_url}/webhooks/gateway/webhook", json=body, timeout=30,
+                          headers={"Authorization": f"Bearer {os.environ['RASA_CHANNEL_TOKEN']}"})
     response.raise_for_status()
     return response.json()
 
