@@ -190,3 +190,53 @@ def test_normalise_voice_reply_two_way_fallback_and_no_choices():
     assert normalise_voice_reply("yes", "Speech", choices) == choices["1"]
     assert normalise_voice_reply(" haan ", "Speech", {}) == "haan"
     assert normalise_voice_reply(None, "Speech", CHOICES) == ""
+
+
+CHOICES = {"1": "/affirm", "2": "/deny"}
+
+
+@pytest.mark.parametrize("text,mode,expected", [
+    ("²", "DTMF", "²"),  # superscript two: isdigit() but not a key press
+    ("²", "Speech", "²"),
+    ("1²", "DTMF", "/affirm"),
+    ("½", "Speech", "½"),
+    ("9" * 5000, "DTMF", "9" * 5000),  # int() of 5000 digits would raise
+    ("9" * 5000, "Speech", "9" * 5000),
+    ("0002", "DTMF", "0002"),  # more digits than any menu has
+    ("02", "DTMF", "/deny"),
+    ("२", "Speech", "/deny"),  # Devanagari two, as Hindi transcripts write it
+    ("٣", "DTMF", "٣"),
+])
+def test_odd_digits_never_raise(text, mode, expected):
+    assert normalise_voice_reply(text, mode, CHOICES) == expected
+
+
+def test_odd_choice_keys_never_raise():
+    assert normalise_voice_reply("haan", "Speech", {"²": "/affirm", "1": "/x"}) == "/affirm"
+    assert normalise_voice_reply("haan", "Speech", {"9" * 5000: "/y", "1": "/x"}) == "/x"
+
+
+@pytest.mark.parametrize("patch", [
+    {"sessionId": ["a"]},
+    {"sessionId": "s" * 1000},
+    {"sessionState": "not an object"},
+    {"sessionState": {"sessionAttributes": ["a"]}},
+    {"sessionState": {"sessionAttributes": {"choices": {"1": "/affirm"}}}},
+    {"sessionState": {"intent": "x"}},
+    {"sessionState": {"intent": {"name": 5}}},
+    {"inputTranscript": 12},
+    {"inputMode": ["DTMF"]},
+    {"bot": "x"},
+    {"interpretations": "x", "sessionState": {}},
+    {"interpretations": [5], "sessionState": {}},
+])
+def test_odd_json_types_are_lex_event_errors(patch):
+    event = {**copy.deepcopy(EVENT), **patch}
+    with pytest.raises(LexEventError):
+        parse_event(event)
+
+
+def test_scalar_attributes_are_tolerated_as_strings():
+    event = copy.deepcopy(EVENT)
+    event["sessionState"]["sessionAttributes"] = {"n": 5, "b": True, "none": None}
+    assert parse_event(event).session_attributes == {"n": "5", "b": "true"}

@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from bot import orders
+from channels import inbound
 from channels.render.sms import segments
 from channels.security.twilio import compute_signature
+from channels.settings import load_channel_settings
 
 PHONE = "+919876543210"  # the seeded customer CUST00001
 
@@ -61,7 +63,9 @@ def test_where_is_my_order_by_sms(twilio, stack_db):
     # Twilio retries the same MessageSid: same reply, no second turn.
     again = _post(twilio, params)
     assert _message(again) == text
-    record = stack_db["inbound_messages"].find_one({"_id": "twilio:" + params["MessageSid"]})
+    key = inbound.message_key("twilio", params["MessageSid"], PHONE,
+                              load_channel_settings().conversation_secret)
+    record = stack_db["inbound_messages"].find_one({"_id": key})
     assert record["status"] == "done" and record["attempts"] == 1
     assert "9876543210" not in str(record)
 
