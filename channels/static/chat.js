@@ -44,6 +44,7 @@
   let pending = []; // [{frame, text}] sent while offline, flushed after history
   let demoAvailable = false;
   let customer = null;
+  let sessionNote = null; // what the session frame said about an old token
   let idle = false; // the gateway closed a quiet socket: reconnect when the visitor acts
 
   // -- token storage (localStorage may be blocked: then the session lasts a page view) --
@@ -295,17 +296,19 @@
       case "session":
         if (typeof frame.token === "string") saveToken(frame.token);
         setIdentity(frame.customer);
-        if (frame.notice === "expired") {
-          addNote("Your session expired, so a new conversation has started.");
-        } else if (frame.notice === "ended") {
-          addNote("This chat was signed out, so a new conversation has started.");
-        }
+        // Shown once the history (which replaces the log) is in.
+        sessionNote = frame.notice === "expired"
+          ? "Your session expired, so a new conversation has started."
+          : frame.notice === "ended"
+            ? "This chat was signed out, so a new conversation has started." : null;
         break;
       case "token":
         if (typeof frame.token === "string") saveToken(frame.token);
         break;
       case "history": {
         renderHistory(Array.isArray(frame.messages) ? frame.messages : []);
+        if (sessionNote) addNote(sessionNote);
+        sessionNote = null;
         if (frame.complete === false) addNote("Earlier messages couldn't be loaded right now.");
         ready = true;
         attempts = 0;

@@ -2,8 +2,9 @@
 
 Rasa is the in-memory stub of test_web_gateway, so this runs without the stack:
 quick replies, typing indicator, reload, reconnect after the gateway restarts,
-demo sign-in and safe rendering. Skipped when chromium or Playwright is missing
-(`make install` installs both).
+demo sign-in and server-side sign-out, "Verify with a code" (the SMS goes to a
+recording SNS client) and safe rendering. MongoDB and Redis are real. Skipped when
+chromium or Playwright is missing (`make install` installs both).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import uvicorn
 from bot.runtime.procs import free_port
 from channels.assistant import AssistantClient
 from channels.gateway import create_app
-from tests.channels.test_web_gateway import GREET_BUTTONS, FakeRasa, gateway_env
+from channels.routes import web_otp
+from channels.web_session import verify_token
+from tests.channels.test_web_gateway import GREET_BUTTONS, SIGNING_KEY, FakeRasa, gateway_env
+from tests.channels.test_web_otp_routes import RecordingSns
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,6 +46,7 @@ class Gateway:
     def __init__(self, fake: FakeRasa, port: int) -> None:
         self.fake = fake
         self.port = port
+        self.sns = RecordingSns()
         self.app = create_app()
         self.server: uvicorn.Server | None = None
         self.thread: threading.Thread | None = None
@@ -71,6 +76,7 @@ class Gateway:
         self.app.state.http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
         self.app.state.assistant = AssistantClient(self.app.state.settings.rasa_url,
                                                    self.app.state.http)
+        web_otp.otp_sender(self.app.state)._client = self.sns
 
     def stop(self) -> None:
         if self.server and self.thread:
@@ -98,8 +104,10 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture()
-def gateway(monkeypatch: pytest.MonkeyPatch) -> Iterator[Gateway]:
-    gateway_env(monkeypatch)
+def gateway(monkeypatch: pytest.MonkeyPatch, settings, scratch_db) -> Iterator[Gateway]:
+    gateway_env(monkeypatch, settings, scratch_db)
+    scratch_db["orders"].insert_one({"_id": "ML44400001", "customer_id": "CUST00001",
+                                     "status": "shipped"})
     server = Gateway(PageRasa(), free_port())
     server.start()
     yield server
@@ -190,12 +198,56 @@ def test_demo_sign_in_and_out(page, gateway):
     expect(page.locator("#who")).to_have_text("Signed in as Priya Sharma")
     expect(_bot_bubbles(page).last).to_contain_text("Order of CUST00001")
 
+    signed_in_token = page.evaluate("localStorage.getItem('pharmacy-care-chat:token')")
     page.get_by_role("button", name="Sign out").click()
     expect(page.locator("#who")).to_have_text("Guest")
     expect(page.locator("#log .msg")).to_have_count(0)
     _send(page, "where is my order")
     expect(_bot_bubbles(page).last).to_contain_text("last 4 digits")
     assert "customer_id" not in gateway.fake.received[-1]["metadata"]
+    # Signed out on the server too: the old token can't bring the conversation back.
+    page.evaluate(f"localStorage.setItem('pharmacy-care-chat:token', '{signed_in_token}')")
+    page.reload()
+    expect(page.locator("#log")).to_contain_text("signed out")
+    expect(page.locator("#who")).to_have_text("Guest")
+    expect(page.locator("#log .msg")).to_have_count(0)
+
+
+def test_verify_with_a_code(page, gateway):
+    page.goto(gateway.url)
+    expect(page.locator("#status-text")).to_have_text(re.compile("Online"))
+    _send(page, "hi")
+    expect(_bot_bubbles(page).last).to_contain_text("How can I help?")
+    guest_token = page.evaluate("localStorage.getItem('pharmacy-care-chat:token')")
+
+    page.get_by_role("button", name="Verify with a code").click()
+    dialog = page.get_by_role("dialog", name="Verify with a code")
+    dialog.get_by_label("Order number").fill("ML44400001")
+    dialog.get_by_role("button", name="Send code").click()
+    expect(dialog.locator("#otp-message")).to_contain_text("6-digit code")
+    deadline = time.monotonic() + 10
+    while not gateway.sns.published and time.monotonic() < deadline:
+        time.sleep(0.05)
+    code = re.search(r"\b(\d{6})\b", gateway.sns.published[-1]["Message"]).group(1)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    dialog.get_by_label("6-digit code").fill(wrong)
+    dialog.get_by_role("button", name="Verify").click()
+    expect(dialog.locator("#otp-message")).to_contain_text("2 more tries")
+    dialog.get_by_label("6-digit code").fill(code)
+    dialog.get_by_role("button", name="Verify").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#who")).to_have_text("Signed in as Priya Sharma")
+    expect(page.get_by_role("button", name="Verify with a code")).to_be_hidden()
+    # The same conversation goes on, now verified.
+    expect(page.locator("#log .msg-user .bubble").first).to_have_text("hi")
+    _send(page, "where is my order")
+    expect(_bot_bubbles(page).last).to_contain_text("Order of CUST00001")
+    token = page.evaluate("localStorage.getItem('pharmacy-care-chat:token')")
+    session = verify_token(SIGNING_KEY, token)
+    assert session.method == "otp"
+    assert session.session_id == verify_token(SIGNING_KEY, guest_token).session_id
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web_chat_verified.png"))
 
 
 def test_bot_text_is_rendered_safely(page, gateway):
