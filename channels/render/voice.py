@@ -5,7 +5,7 @@ The SSML is what Amazon Polly's *neural* voices (Kajal, en-IN and hi-IN) support
 voices don't support ``interpret-as="characters"``; Kajal has no standard voice to fall
 back to), so what a caller must write down is spelled out in plain text instead:
 
-- order and ticket ids as spaced characters in groups of four with a short pause
+- order and ticket ids as spaced characters in groups of four, a comma (a short pause)
   between groups (``ML24080001`` -> ``M L, 2 4 0 8, 0 0 0 1``);
 - rupee amounts as digits plus the unit word (``₹1,299.50`` -> ``1299 rupees 50 paise``
   / ``1299 रुपये 50 पैसे``);
@@ -29,7 +29,7 @@ from channels.render.voice_prompts import ENGLISH, HINDI, prompt
 MAX_CHOICES = 9
 LONG_SENTENCE_WORDS = 20
 GROUP_SIZE = 4
-GROUP_BREAK = '<break time="250ms"/>'
+GROUP_SEPARATOR = ", "  # a short pause; no <break> inside <s>, so SSML splits cleanly
 OPTIONS_BREAK = '<break time="300ms"/>'
 
 # Lex V2 session attributes (x-amz-lex namespace, "<type>:<behaviour>:<intent>:<slot>").
@@ -83,12 +83,12 @@ def speak_amount(rupees: str, paise: str | None, language: str = ENGLISH) -> str
 
 
 def spell_id(value: str) -> str:
-    """SSML for an id read character by character: letters, then digits in fours."""
+    """An id read character by character: letters, then digits in fours (``M L, 2 4 0 8``)."""
     letters = re.match(r"[A-Za-z]*", value).group(0)
     rest = value[len(letters):]
     groups = [" ".join(letters)] if letters else []
     groups += [" ".join(rest[i:i + GROUP_SIZE]) for i in range(0, len(rest), GROUP_SIZE)]
-    return GROUP_BREAK.join(escape(g) for g in groups if g)
+    return GROUP_SEPARATOR.join(escape(g) for g in groups if g)
 
 
 def _hindi_period(hour24: int) -> str:
