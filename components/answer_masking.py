@@ -9,7 +9,9 @@ as the conversation is kept (30 days). On save the tracker store finds the answe
 * a user message answered while it was ``verify_order_id``, or followed in its turn by a
   verification slot being set (order number and digits in one message, before the form
   asked): every digit outside the order number;
-* the ``verify_*`` slot values (``SlotSet`` events and the stored slots) likewise;
+* the ``verify_*`` slot values (``SlotSet`` events and the stored slots) likewise, and
+  the copies of an answer in the stored state (``latest_message``, the active loop's
+  ``trigger_message``);
 * in the message ``text``, ``parse_data.text`` and entity values (one "•" per digit, so
   entity offsets stay valid).
 
@@ -111,8 +113,10 @@ def user_modes(events: Sequence[dict[str, Any]]) -> dict[int, str]:
     return modes
 
 
-def mask_state(state: dict[str, Any], mode: str | None) -> dict[str, Any]:
-    """The stored tracker state (slots, ``latest_message``) without verification answers."""
+def mask_state(state: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
+    """The stored tracker state without verification answers: the ``verify_*`` slots, and
+    ``latest_message`` / the active loop's ``trigger_message`` when their text is one of
+    ``answers`` (original text of each answering user message → its mask mode)."""
     masked = dict(state)
     slots = state.get("slots")
     if isinstance(slots, dict):
@@ -121,6 +125,11 @@ def mask_state(state: dict[str, Any], mode: str | None) -> dict[str, Any]:
             for name, value in slots.items()
         }
     latest = state.get("latest_message")
-    if mode and isinstance(latest, dict):
-        masked["latest_message"] = mask_message(latest, mode)
+    if isinstance(latest, dict) and latest.get("text") in answers:
+        masked["latest_message"] = mask_message(latest, answers[latest["text"]])
+    loop = state.get("active_loop")
+    trigger = loop.get("trigger_message") if isinstance(loop, dict) else None
+    if isinstance(trigger, dict) and trigger.get("text") in answers:
+        masked["active_loop"] = {**loop, "trigger_message": mask_message(
+            trigger, answers[trigger["text"]])}
     return masked

@@ -57,11 +57,12 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         await self.stream_events(tracker)
         additional_events = list(self._additional_events(tracker))
         first = len(tracker.events) - len(additional_events)
-        modes = answer_masking.user_modes([_outline(e) for e in tracker.events])
-        last_user = next((i for i in range(len(tracker.events) - 1, -1, -1)
-                          if isinstance(tracker.events[i], UserUttered)), None)
+        all_events = list(tracker.events)
+        modes = answer_masking.user_modes([_outline(e) for e in all_events])
+        answers = {all_events[i].text: mode for i, mode in modes.items()
+                   if isinstance(all_events[i], UserUttered) and all_events[i].text}
         state = answer_masking.mask_state(self._current_tracker_state_without_events(tracker),
-                                          modes.get(last_user))
+                                          answers)
         state["expires_at"] = datetime.now(timezone.utc) + self.expire_after
         events = [answer_masking.mask_event(e.as_dict(), modes.get(first + i))
                   for i, e in enumerate(additional_events)]

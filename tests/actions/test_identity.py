@@ -6,6 +6,7 @@ import time
 
 from actions import context
 from actions.order_status import ActionOrderStatus, ValidateOrderStatusForm
+from bot.dialogue_text import say
 from tests.actions.conftest import ent, run, said, slot_events
 
 FORM = "order_status_form"
@@ -134,3 +135,118 @@ def test_phone_digits_tagged_as_an_order_number_are_ignored(world, tracker_facto
     events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
     assert slot_events(events)["verified_customer_id"] == "CUST1"
     assert "doesn't look like" not in said(dispatcher)
+
+
+# -- guessing limits across conversations (bot/verify_guard.py) ------------------------
+def answer_digits(tracker_factory, order_id: str, digits: str, source: str,
+                  **extra) -> object:
+    return tracker_factory(text=digits, active_loop=FORM, requested_slot="verify_phone_last4",
+                           slots={"verify_order_id": order_id},
+                           set_this_turn={"verify_phone_last4": digits},
+                           metadata={"source": source, **extra.pop("metadata", {})}, **extra)
+
+
+def test_failures_from_many_conversations_lock_the_order(world, tracker_factory, domain):
+    for n in range(5):  # five "fresh sessions", one wrong guess each, different sources
+        events, dispatcher = run(ValidateOrderStatusForm(),
+                                 answer_digits(tracker_factory, "ML10000001", f"99{n:02d}",
+                                               f"source{n:08d}"), domain)
+    assert slot_events(events)["form_aborted"] is True
+    assert "sign in" in said(dispatcher) and "call us" in said(dispatcher)
+    # the right digits from a new source are refused, and nothing is disclosed
+    events, dispatcher = run(ValidateOrderStatusForm(),
+                             answer_digits(tracker_factory, "ML10000001", "0001",
+                                           "ownersource01"), domain)
+    slots = slot_events(events)
+    assert "verified_customer_id" not in slots and slots["form_aborted"] is True
+    assert said(dispatcher) == say("verify_locked_out", "en")
+    assert "verified" not in said(dispatcher) and "Dolo" not in said(dispatcher)
+    # the owner's other order is not locked
+    events, _ = run(ValidateOrderStatusForm(),
+                    answer_digits(tracker_factory, "ML10000002", "0001", "ownersource01"),
+                    domain)
+    assert slot_events(events)["verified_customer_id"] == "CUST1"
+
+
+def test_a_locked_source_is_refused_before_any_question(world, tracker_factory, domain):
+    guard = context.guard()
+    for n in range(10):
+        guard.record_failure(f"ML5000{n:04d}", "attackersource")
+    tracker = tracker_factory(text="where is my order", intent="check_order_status",
+                              active_loop=FORM, metadata={"source": "attackersource"})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["form_aborted"] is True
+    assert said(dispatcher) == say("verify_locked_out", "en")
+    tracker = tracker_factory(text="where is my order", intent="check_order_status",
+                              active_loop=FORM, metadata={"source": "othersource01"})
+    events, _ = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["requested_slot"] == "verify_order_id"
+
+
+def test_guard_stores_down_refuse_verification(world, dead_db, dead_cache, tracker_factory,
+                                               domain):
+    from bot.verify_guard import VerifyGuard
+    with context.use_stores(world["db"], world["cache"], world["catalogue"],
+                            VerifyGuard(dead_db, dead_cache.client)):
+        events, dispatcher = run(ValidateOrderStatusForm(),
+                                 answer_digits(tracker_factory, "ML10000001", "0001",
+                                               "ownersource01"), domain)
+    assert "verified_customer_id" not in slot_events(events)
+    assert said(dispatcher) == say("store_down", "en")
+
+
+def test_hinglish_lockout_reply(world, tracker_factory, domain):
+    for n in range(5):
+        context.guard().record_failure("ML20000001", f"source{n:08d}")
+    hindi = answer_digits(tracker_factory, "ML20000001", "0002", "ownersource02")
+    hindi.slots["language"] = "hi"
+    _, dispatcher = run(ValidateOrderStatusForm(), hindi, domain)
+    assert said(dispatcher) == say("verify_locked_out", "hi")
+
+
+# -- how long an in-chat verification lasts ---------------------------------------------
+def test_in_chat_verification_lasts_30_minutes(world, tracker_factory, domain):
+    assert context.verified_customer_id(tracker_factory(slots=verified("CUST1", 29))) == "CUST1"
+    old = tracker_factory(slots=verified("CUST1", 31))
+    assert context.verified_customer_id(old) is None
+    assert context.verified_customer_id(tracker_factory(
+        slots={"verified_customer_id": "CUST1"})) is None  # no timestamp: never valid
+    # the form asks again, and clears the stale identity
+    tracker = tracker_factory(text="where is my order", intent="check_order_status",
+                              active_loop=FORM, slots={**verified("CUST1", 31),
+                                                       "verify_phone_last4": "verified",
+                                                       "verify_order_id": "ML10000001"})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["verified_customer_id"] is None and slots["verified_session"] is None
+    assert slots["requested_slot"] == "verify_order_id"
+    assert "Dolo" not in said(dispatcher)
+    # the order action refuses too
+    _, dispatcher = run(ActionOrderStatus(), tracker_factory(slots=verified("CUST1", 31)),
+                        domain)
+    assert "Dolo" not in said(dispatcher)
+
+
+def test_signed_in_identity_does_not_expire(tracker_factory):
+    assert context.verified_customer_id(tracker_factory(customer_id="CUST1")) == "CUST1"
+
+
+def test_verification_is_bound_to_the_call(world, tracker_factory, domain):
+    tracker = answer_digits(tracker_factory, "ML10000001", "0001", "callersource1",
+                            metadata={"call": "call-aaaaaaaa"})
+    events, _ = run(ValidateOrderStatusForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["verified_customer_id"] == "CUST1"
+    assert slots["verified_session"]["call"] == "call-aaaaaaaa"
+    same_call = tracker_factory(slots=slots, metadata={"call": "call-aaaaaaaa"})
+    assert context.verified_customer_id(same_call) == "CUST1"
+    next_call = tracker_factory(slots=slots, metadata={"call": "call-bbbbbbbb"})
+    assert context.verified_customer_id(next_call) is None
+
+
+def test_wrong_guess_keeps_the_per_conversation_limit(world, tracker_factory, domain):
+    tracker = answer_digits(tracker_factory, "ML10000002", "9999", "onesource0001")
+    tracker.slots["verify_attempts"] = 2.0
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    assert slot_events(events)["form_aborted"] is True
+    assert said(dispatcher) == say("verify_locked", "en")
