@@ -1,8 +1,9 @@
 """Acceptance: the web chat in Debian's chromium against the running stack (`make test`).
 
 Sign in as demo customer CUST00001, ask where the order is and see its real
-status, reload and continue the conversation, and answer a quick reply the bot
-offers. Leaves a screenshot in tests/artifacts/web_chat.png.
+status, reload and continue the conversation, answer a quick reply the bot
+offers, and sign out (the old token can't bring the conversation back). Leaves a
+screenshot in tests/artifacts/web_chat.png.
 """
 
 from __future__ import annotations
@@ -141,3 +142,22 @@ def test_quick_reply_shows_its_title_and_gets_an_answer(page, base_url):
     assert not _user(page).last.inner_text().startswith("/")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_chat_quick_reply.png"))
+
+
+def test_sign_out_ends_the_conversation_on_the_server(page, base_url, stack_db):
+    expected = orders.latest_order(stack_db, "CUST00001")
+    _sign_in(page, base_url)
+    _ask(page, "where is my order")
+    expect(_bot(page).last).to_contain_text(expected["order_id"])
+    token = page.evaluate("localStorage.getItem('pharmacy-care-chat:token')")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#who")).to_have_text("Guest")
+    expect(page.locator("#log .msg")).to_have_count(0)
+
+    # Someone who kept the old token (another tab, a copied value) gets nothing back.
+    page.evaluate(f"localStorage.setItem('pharmacy-care-chat:token', '{token}')")
+    page.reload()
+    expect(page.locator("#log")).to_contain_text("signed out")
+    expect(page.locator("#who")).to_have_text("Guest")
+    expect(page.locator("#log")).not_to_contain_text(expected["order_id"])
