@@ -16,6 +16,14 @@ from bot.errors import InvalidInput, NotFound
 log = logging.getLogger(__name__)
 
 
+def notified_order_id(tracker: Tracker) -> str | None:
+    """The order of the notification this SMS/WhatsApp message answers (set by the gateway
+    in the metadata, ``channels/notify_replies.py``), or None."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    value = metadata.get("notified_order_id") if isinstance(metadata, dict) else None
+    return find_order_id(value) if isinstance(value, str) else None
+
+
 class ValidateOrderStatusForm(PharmacyFormValidation):
     """The order status form only makes sure we know who is asking."""
 
@@ -57,6 +65,8 @@ class ActionOrderStatus(SafeAction):
         if order_id is None and not in_form:
             # Just verified with this order number: that's the one they asked about.
             order_id = find_order_id(tracker.get_slot("verify_order_id"))
+        if order_id is None:
+            order_id = notified_order_id(tracker)
         try:
             if order_id is not None:
                 summary = orders.order_status(context.db(), customer_id, order_id)

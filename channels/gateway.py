@@ -23,6 +23,7 @@ from channels import access_log, pools
 from channels.assistant import AssistantClient
 from channels.health import component_status
 from channels.limits import BodySizeLimit
+from channels.notify_replies import NotifyingAssistant
 from channels.routes import sms_sns, sms_twilio, voice_lex, web, web_otp, whatsapp
 from channels.routes.order_events import router as order_events_router
 from channels.settings import load_channel_settings
@@ -41,6 +42,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.assistant = AssistantClient(
         settings.rasa_url, app.state.http, token=app.state.channels.rasa_channel_token
     )
+    # STOP/START keywords and the notified order on SMS/WhatsApp (channels/notify_replies.py).
+    app.state.assistant = NotifyingAssistant(app.state.assistant, app.state)
     try:
         yield
     finally:

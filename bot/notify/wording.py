@@ -89,3 +89,17 @@ def render(kind: str, customer_language: Any, *, order_id: str, courier: str | N
         "eta": describe_eta(eta, language),
     }
     return Rendered(text.format(**values), language, template_id)
+
+
+# Answers to the opt-out keywords (sent once: a repeated STOP gets no answer).
+OPT_OUT_CONFIRMED = {
+    ENGLISH: "You will no longer get order updates from us on this number. "
+             "Reply START to get them again.",
+    HINDI: "Ab aapko is number par order updates nahi bheje jayenge. "
+           "Dobara paane ke liye START likhiye.",
+}
+OPT_IN_CONFIRMED = {
+    ENGLISH: "Order updates are back on for this number. Reply STOP to turn them off.",
+    HINDI: "Is number par order updates phir se chalu ho gaye hain. Band karne ke liye "
+           "STOP likhiye.",
+}

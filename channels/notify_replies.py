@@ -1,0 +1,106 @@
+"""SMS and WhatsApp turns that concern notifications, in front of the assistant client.
+
+:class:`NotifyingAssistant` wraps :class:`channels.assistant.AssistantClient` (same
+``send``), so every channel route gets this without changes of its own:
+
+- a whole-message STOP / UNSUBSCRIBE / "band karo" records an opt-out for that customer
+  and channel (confirmed once) and START lifts it; neither reaches Rasa;
+- any other turn of a customer we recently notified carries ``notified_order_id`` (the
+  order of the latest notification sent to them on that channel) in the metadata, so a
+  reply like "where is it" is answered about that order. The gateway sets it after the
+  sender was verified; nothing the customer types can.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.database import Database
+
+from bot.clock import now_utc
+from bot.db import store_call
+from bot.errors import StoreUnavailable
+from bot.notify import consent, keywords, outbox, wording
+from bot.notify.store import NOTIFICATIONS
+from bot.schema import CUSTOMERS
+from channels.assistant import AssistantUnavailable
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("sms", "whatsapp")
+NOTIFIED_WITHIN_DAYS = 14
+NOTIFIED_KEY = "notified_order_id"
+
+
+def latest_notified_order(db: Database, customer_id: str, channel: str,
+                          now: datetime | None = None) -> str | None:
+    """The order of the latest notification sent to the customer on ``channel``."""
+    since = (now or now_utc()) - timedelta(days=NOTIFIED_WITHIN_DAYS)
+    with store_call():
+        doc = db[NOTIFICATIONS].find_one(
+            {"customer_id": customer_id, "channel": channel,
+             "state": {"$in": [outbox.SENT, outbox.DELIVERED, outbox.UNDELIVERED]},
+             "sent_at": {"$gte": since}},
+            {"order_id": 1}, sort=[("sent_at", -1)])
+    return doc["order_id"] if doc else None
+
+
+def keyword_reply(db: Database, customer_id: str | None, channel: str, text: str,
+                  via: str) -> list[dict[str, Any]]:
+    """Apply a STOP / START keyword; the confirmation (empty when nothing changed)."""
+    kind = keywords.classify(text)
+    language = wording.HINDI if keywords.is_hindi(text) else None
+    if customer_id is None:
+        changed = kind == keywords.STOP  # nothing is ever sent to an unknown number
+    else:
+        with store_call():
+            if language is None:
+                customer = db[CUSTOMERS].find_one({"_id": customer_id}, {"language": 1})
+                language = wording.language_code((customer or {}).get("language"))
+            if kind == keywords.STOP:
+                changed = consent.opt_out(db, customer_id, channel, via=via)
+            else:
+                changed = consent.opt_in(db, customer_id, channel, via=via)
+    if not changed:
+        return []
+    texts = wording.OPT_OUT_CONFIRMED if kind == keywords.STOP else wording.OPT_IN_CONFIRMED
+    log.info("%s keyword on %s recorded", kind, channel)
+    return [{"text": texts[language or wording.ENGLISH]}]
+
+
+class NotifyingAssistant:
+    """An assistant client that handles opt-out keywords and adds ``notified_order_id``."""
+
+    def __init__(self, inner: Any, state: Any) -> None:
+        self.inner = inner
+        self.state = state
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
+                   timeout: float | None = None) -> list[dict[str, Any]]:
+        channel = metadata.get("channel")
+        customer_id = metadata.get("customer_id")
+        metadata = {k: v for k, v in metadata.items() if k != NOTIFIED_KEY}
+        if channel in CHANNELS:
+            if keywords.classify(text):
+                via = str(metadata.get("provider") or channel)
+                try:
+                    return await asyncio.to_thread(keyword_reply, self.state.db, customer_id,
+                                                   channel, text, via)
+                except StoreUnavailable as exc:
+                    # The customer gets the "try again" fallback; nothing is half-recorded.
+                    raise AssistantUnavailable("opt-out store unavailable") from exc
+            if customer_id:
+                try:
+                    order_id = await asyncio.to_thread(latest_notified_order, self.state.db,
+                                                       customer_id, channel)
+                except StoreUnavailable:
+                    order_id = None
+                if order_id:
+                    metadata[NOTIFIED_KEY] = order_id
+        return await self.inner.send(conversation_id, text, metadata, timeout=timeout)
