@@ -168,10 +168,11 @@ def _message(identifier: str, text: str, next_action: str) -> dict[str, Any]:
                    [("NoMatchingError", next_action)])
 
 
-def _set_language(identifier: str, code: str, next_action: str) -> dict[str, Any]:
+def _set_language(identifier: str, code: str, next_action: str,
+                  on_error: str | None = None) -> dict[str, Any]:
     return _action(identifier, "UpdateContactData",
                    {"LanguageCode": code, "TargetContact": "Current"}, next_action,
-                   [("NoMatchingError", next_action)])
+                   [("NoMatchingError", on_error or next_action)])
 
 
 def _language_path(language: str) -> list[dict[str, Any]]:
@@ -211,7 +212,9 @@ def contact_flow() -> dict[str, Any]:
         _action("set-voice", "UpdateContactTextToSpeechVoice",
                 {"TextToSpeechVoice": VOICE_ID, "TextToSpeechEngine": "Neural"},
                 "set-default-language", [("NoMatchingError", "set-default-language")]),
-        _set_language("set-default-language", english, "choose-language"),
+        # Every later path has a language: if even the default can't be set, apologise
+        # and queue instead of reaching Lex (or a prompt) without one.
+        _set_language("set-default-language", english, "choose-language", "bot-error-en"),
         _action("choose-language", "GetParticipantInput", {
             "Text": LANGUAGE_MENU, "StoreInput": "False",
             "InputTimeLimitSeconds": MENU_TIMEOUT_SECONDS,

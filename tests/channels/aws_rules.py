@@ -255,8 +255,58 @@ def flow_problems(flow: dict[str, Any]) -> list[str]:
         if current in by_id and current not in seen:
             seen.add(current)
             todo.extend(targets(by_id[current]))
+    sound = flow.get("StartAction") in by_id and all(
+        t in by_id for a in actions for t in targets(a))
     problems += [f"{ident}: unreachable" for ident in set(by_id) - seen]
+    if sound:
+        problems += language_problems(flow)
     return problems
+
+
+def _spoken_language_ok(kind: str, text: str, code: str) -> bool:
+    if kind == "GetParticipantInput" and DEVANAGARI.search(text) and LATIN_WORD.search(text):
+        return True  # a bilingual language menu
+    return is_hindi(text) if code.startswith("hi") else is_english(text)
+
+
+def language_problems(flow: dict[str, Any]) -> list[str]:
+    """On every path: ``$.LanguageCode`` set before Lex, every prompt in that language.
+
+    Walks all branches, tracking the language a successful ``UpdateContactData`` set
+    (an error branch leaves it as it was); a ``Compare`` on ``$.LanguageCode`` follows
+    only the branch that language takes.
+    """
+    by_id = {a["Identifier"]: a for a in flow["Actions"]}
+    problems: list[str] = []
+    seen: set[tuple[str, str | None]] = set()
+    todo: list[tuple[str, str | None]] = [(flow["StartAction"], None)]
+    while todo:
+        ident, code = todo.pop()
+        if (ident, code) in seen:
+            continue
+        seen.add((ident, code))
+        action = by_id[ident]
+        kind = action.get("Type")
+        params, transitions = action.get("Parameters") or {}, action.get("Transitions") or {}
+        text = params.get("Text") or ""
+        if kind == "ConnectParticipantWithLexBot" and code is None:
+            problems.append(f"{ident}: Lex is reached before the contact language is set")
+        if kind in SPOKEN_TYPES and text and code and not _spoken_language_ok(kind, text, code):
+            problems.append(f"{ident}: prompt is not in {code}")
+        success = [transitions.get("NextAction")] + [
+            c["NextAction"] for c in transitions.get("Conditions", [])]
+        if kind == "Compare" and params.get("ComparisonValue") == "$.LanguageCode" and code:
+            match = [c["NextAction"] for c in transitions.get("Conditions", [])
+                     if (c.get("Condition") or {}).get("Operands") == [code]]
+            fallback = [e["NextAction"] for e in transitions.get("Errors", [])
+                        if e.get("ErrorType") == "NoMatchingCondition"]
+            success = match or fallback or [transitions.get("NextAction")]
+            errors: list[str] = []
+        else:
+            errors = [e["NextAction"] for e in transitions.get("Errors", [])]
+        after = params.get("LanguageCode", code) if kind == "UpdateContactData" else code
+        todo += [(t, after) for t in success if t] + [(t, code) for t in errors]
+    return sorted(set(problems))
 
 
 # -- running a call through the flow ----------------------------------------------------

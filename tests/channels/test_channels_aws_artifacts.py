@@ -188,6 +188,16 @@ def test_flow_passes_the_flow_language_checks(flow):
     (lambda f: _by_type(f, "ConnectParticipantWithLexBot")["Transitions"]["Errors"].pop(),
      "error branches missing"),
     (lambda f: _by_type(f, "Compare")["Parameters"].update(Extra="x"), "unknown parameters"),
+    (lambda f: _action(f, "set-voice")["Transitions"].update(
+        NextAction="choose-language", Errors=[{"NextAction": "choose-language",
+                                               "ErrorType": "NoMatchingError"}]),
+     "before the contact language is set"),
+    (lambda f: _action(f, "care-bot-hi")["Parameters"].update(Text=PROMPTS["greeting"]["en"]),
+     "prompt is not in hi-IN"),
+    (lambda f: _action(f, "queue-busy-en")["Parameters"].update(Text=PROMPTS["queue_busy"]["hi"]),
+     "prompt is not in en-IN"),
+    (lambda f: _action(f, "route-language")["Transitions"]["Conditions"][0].update(
+        NextAction="care-bot-en"), "unreachable"),
 ])
 def test_flow_checker_catches_broken_flows(flow, break_it, expected):
     broken = json.loads(json.dumps(flow))
@@ -197,6 +207,10 @@ def test_flow_checker_catches_broken_flows(flow, break_it, expected):
 
 def _by_type(flow, kind):
     return next(a for a in flow["Actions"] if a["Type"] == kind)
+
+
+def _action(flow, ident):
+    return next(a for a in flow["Actions"] if a["Identifier"] == ident)
 
 
 def _lex_outcome(outcome, handoff):
