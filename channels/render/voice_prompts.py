@@ -26,7 +26,7 @@ PROMPTS: dict[str, dict[str, str]] = {
     # -- Connect flow -----------------------------------------------------------------
     "greeting": {
         ENGLISH: "Namaste! How can I help you with your medicine order today?",
-        HINDI: "नमस्ते! आज आपके दवाइयों के ऑर्डर में मैं क्या मदद कर सकती हूँ?",
+        HINDI: "नमस्ते! बताइए, आपकी दवाइयों के ऑर्डर में मैं क्या मदद कर सकती हूँ?",
     },
     "lex_timeout": {
         ENGLISH: "We didn't hear from you. Please stay on the line, "
