@@ -25,6 +25,7 @@ from channels.health import component_status
 from channels.limits import BodySizeLimit
 from channels.notify_replies import NotifyingAssistant
 from channels.routes import sms_sns, sms_twilio, voice_lex, web, web_otp, whatsapp
+from channels.routes.metrics import router as metrics_router
 from channels.routes.order_events import router as order_events_router
 from channels.settings import load_channel_settings
 
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
     app.include_router(whatsapp.router)
     app.include_router(voice_lex.router)
     app.include_router(order_events_router)
+    app.include_router(metrics_router)
     app.include_router(web.router)
     app.include_router(web_otp.router)
     if channel_settings.demo_mode:  # demo sign-in exists only in demo mode

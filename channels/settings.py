@@ -35,6 +35,7 @@ class ChannelSettings(EnvSettings):
     )
     voice_webhook_token: str = optional_secret("VOICE_WEBHOOK_TOKEN")  # ours to choose
     order_events_token: str = optional_secret("ORDER_EVENTS_TOKEN")  # ours; "" refuses all
+    metrics_token: str = optional_secret("METRICS_TOKEN")  # ours; "" = loopback callers only
     sns_allowed_topic_arns: tuple[str, ...] = Field((), env="SNS_ALLOWED_TOPIC_ARNS")
     sns_extra_cert_hosts: tuple[str, ...] = Field((), env="SNS_EXTRA_CERT_HOSTS")
     sms_sender_id: str | None = Field(None, env="SMS_SENDER_ID")

@@ -137,14 +137,15 @@ def claim(db: Database, nid: str, owner: str, lease_seconds: int,
 
 
 def mark_sent(db: Database, nid: str, provider: str, message_id: str,
-              now: datetime | None = None) -> bool:
+              now: datetime | None = None, send_ms: float | None = None) -> bool:
     """Record the provider's message id the moment it returns; False if another attempt's
     id is recorded already (this send was a duplicate: its id goes to ``duplicate_ids``)."""
     moment = now or now_utc()
     result = db[NOTIFICATIONS].update_one(
         {"_id": nid, "provider_message_id": None},
         {"$set": {"state": SENT, "provider": provider, "provider_message_id": message_id,
-                  "sent_at": moment, "updated_at": moment, "lease_until": None},
+                  "sent_at": moment, "updated_at": moment, "lease_until": None,
+                  "send_ms": send_ms},
          **_history(SENT, moment, f"{provider} accepted")},
     )
     if result.modified_count:

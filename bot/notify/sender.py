@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -116,6 +117,7 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
         if provider is None:
             outbox.mark_dead(db, nid, f"no provider for {doc['channel']}", now=moment)
             return Outcome("dead", detail="no provider")
+    started = time.monotonic()
     try:
         message_id = _send(db, provider, phone, doc, moment)
     except PermanentSendError as exc:
@@ -133,5 +135,6 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
                               now=now)
         return Outcome("retry", delay, exc.reason)
     with store_call():
-        first = outbox.mark_sent(db, nid, provider.name, message_id, now=now)
+        first = outbox.mark_sent(db, nid, provider.name, message_id, now=now,
+                                 send_ms=round((time.monotonic() - started) * 1000, 1))
     return Outcome("sent", detail="" if first else "duplicate")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.config import StoreSettings, optional_secret
+from bot.config import StoreSettings
 
 
 class NotifySettings(StoreSettings):
@@ -22,7 +22,6 @@ class NotifySettings(StoreSettings):
         "https://graph.facebook.com/v21.0", env="WHATSAPP_API_BASE_URL"
     )
     whatsapp_phone_number_id: str = Field("", env="WHATSAPP_PHONE_NUMBER_ID")
-    metrics_token: str = optional_secret("METRICS_TOKEN")
     worker_threads: int = Field(4, env="NOTIFY_WORKER_THREADS", ge=1, le=64)
     max_attempts: int = Field(8, env="NOTIFY_MAX_ATTEMPTS", ge=1, le=50)
     retry_base_seconds: float = Field(10.0, env="NOTIFY_RETRY_BASE_SECONDS", gt=0)
