@@ -22,3 +22,12 @@ def stack_settings() -> Settings:
 def stack_channels(stack_settings: Settings) -> ChannelSettings:
     """The channel settings (secrets) of the running test stack."""
     return load_channel_settings()
+
+
+# Verification attacks (web chat and voice helpers, orders to guess at, guard clean-up).
+from tests.security.verification_stack import (  # noqa: E402,F401
+    lex_voice,
+    verify_keys,
+    verify_targets,
+    web_base,
+)
