@@ -67,7 +67,7 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "say_or_press": {
         ENGLISH: "Say {title} or press {number}.",
-        HINDI: "{title} के लिए {number} दबाइए।",
+        HINDI: "{title} बोलिए या {number} दबाइए।",
     },
     # -- gateway and Lambda forwarder: the assistant is unreachable --------------------
     "trouble_handoff": {

@@ -108,7 +108,7 @@ def test_buttons_are_offered_in_the_callers_language():
         {"title": "हाँ", "payload": "/affirm"}, {"title": "नहीं", "payload": "/deny"}]}]
     ssml, choices = render(messages, "hi")
     assert choices == {"1": "/affirm", "2": "/deny"}
-    assert plain_text(ssml).endswith("हाँ के लिए 1 दबाइए। नहीं के लिए 2 दबाइए।")
+    assert plain_text(ssml).endswith("हाँ बोलिए या 1 दबाइए। नहीं बोलिए या 2 दबाइए।")
     assert is_hindi(plain_text(ssml))
     english, _ = render([{"text": "Cancel?", "buttons": messages[0]["buttons"][:1]}], "en")
     assert "Say हाँ or press 1." in plain_text(english)

@@ -363,6 +363,6 @@ def test_hindi_locale_fixed_replies_are_hindi(gateway):
     gateway.rasa.reply = _menu
     menu = post(gateway, event("cancel my order", **hindi)).json()
     assert plain_text(menu["messages"][0]["content"]).endswith(
-        "Yes के लिए 1 दबाइए। No के लिए 2 दबाइए।")
+        "Yes बोलिए या 1 दबाइए। No बोलिए या 2 दबाइए।")
     for reply in (silence, empty, menu):
         assert lex_reply_problems(reply) == []
