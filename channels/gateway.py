@@ -27,6 +27,7 @@ from channels.notify_replies import NotifyingAssistant
 from channels.routes import sms_sns, sms_twilio, voice_lex, web, web_otp, whatsapp
 from channels.routes.metrics import router as metrics_router
 from channels.routes.order_events import router as order_events_router
+from channels.routes.sms_twilio_status import router as twilio_status_router
 from channels.settings import load_channel_settings
 
 
@@ -75,6 +76,7 @@ def create_app() -> FastAPI:
     app.include_router(voice_lex.router)
     app.include_router(order_events_router)
     app.include_router(metrics_router)
+    app.include_router(twilio_status_router)
     app.include_router(web.router)
     app.include_router(web_otp.router)
     if channel_settings.demo_mode:  # demo sign-in exists only in demo mode

@@ -1,8 +1,16 @@
-"""``python -m bot.notify worker``: run a notification worker until SIGTERM / Ctrl-C."""
+"""``python -m bot.notify worker | stats | load-sns-logs FILE``.
+
+- ``worker``: run a notification worker (Dramatiq threads + the leased sweeper) until
+  SIGTERM / Ctrl-C;
+- ``stats``: print notifications by state and the delivery rate;
+- ``load-sns-logs FILE``: apply an export of SNS SMS delivery-status logs (CloudWatch
+  Logs lines) to the outbox.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -12,16 +20,7 @@ from bot.config import SettingsError
 from bot.notify.settings import NotifySettings
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.notify")
-    parser.add_argument("command", choices=["worker"])
-    parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    try:
-        settings = NotifySettings.load()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+def _worker(settings: NotifySettings) -> int:
     from bot.notify.worker import NotifyWorker
 
     worker = NotifyWorker(settings)
@@ -32,6 +31,49 @@ def main(argv: list[str] | None = None) -> int:
     stopped.wait()
     worker.stop()
     return 0
+
+
+def _stats(settings: NotifySettings) -> int:
+    from bot.db import get_db
+    from bot.notify.metrics import delivery_rate
+    from bot.notify.store import NOTIFICATIONS
+
+    db = get_db(settings)
+    states = {d["_id"]: d["n"] for d in db[NOTIFICATIONS].aggregate(
+        [{"$group": {"_id": "$state", "n": {"$sum": 1}}}])}
+    print(json.dumps({"states": states, "delivery": delivery_rate(db)}, indent=2))
+    return 0
+
+
+def _load(settings: NotifySettings, path: str) -> int:
+    from bot.db import get_db
+    from bot.notify.receipts import load_sns_logs
+
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        print(json.dumps(load_sns_logs(get_db(settings), handle)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.notify")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("worker", help="run a notification worker")
+    sub.add_parser("stats", help="notifications by state and the delivery rate")
+    load = sub.add_parser("load-sns-logs", help="apply SNS delivery-status log lines")
+    load.add_argument("file")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = NotifySettings.load()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "worker":
+        return _worker(settings)
+    if args.command == "stats":
+        return _stats(settings)
+    return _load(settings, args.file)
 
 
 if __name__ == "__main__":

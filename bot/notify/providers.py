@@ -15,6 +15,9 @@ The senders are the gateway's own (:mod:`channels.outbound`), reused as they are
 from __future__ import annotations
 
 from typing import Any, Protocol
+from urllib.parse import urlencode
+
+import httpx
 
 from channels.outbound.sns_sms import SmsSendError, SnsSmsSender, default_sns_client
 from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
@@ -161,3 +164,66 @@ class WhatsAppProvider:
             return str(body["messages"][0]["id"])
         except (KeyError, IndexError, TypeError):
             raise AmbiguousSendError("whatsapp:no_message_id") from None
+
+
+# Twilio error codes that retrying cannot fix (invalid or non-mobile number, the customer
+# replied STOP to Twilio, sending not permitted to that region, bad sender).
+TWILIO_PERMANENT = frozenset({21211, 21212, 21408, 21606, 21610, 21612, 21614, 21617,
+                              21660, 30003, 30004, 30005, 30006, 30007})
+
+
+class TwilioProvider:
+    """SMS through Twilio's Messages API (``SMS_PROVIDER=twilio``).
+
+    The status callback URL carries the notification id (``?n=``) so a receipt can be
+    matched even when the API's answer to the send never arrived.
+    """
+
+    name = "twilio"
+
+    def __init__(self, http: httpx.Client, account_sid: str, auth_token: str, *,
+                 from_number: str | None = None, messaging_service_sid: str | None = None,
+                 base_url: str = "https://api.twilio.com",
+                 public_base_url: str | None = None) -> None:
+        if not account_sid or not auth_token or not (from_number or messaging_service_sid):
+            raise ValueError("Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                             "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        self.http = http
+        self.account_sid = account_sid
+        self._auth = (account_sid, auth_token)
+        self.sender = ({"MessagingServiceSid": messaging_service_sid} if messaging_service_sid
+                       else {"From": str(from_number)})
+        self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.public_base_url = (public_base_url or "").rstrip("/")
+
+    def form(self, phone: str, notification: dict[str, Any]) -> dict[str, str]:
+        """The Messages API form for one notification."""
+        form = {"To": phone, "Body": notification["text"], **self.sender}
+        if self.public_base_url:
+            form["StatusCallback"] = (f"{self.public_base_url}/webhooks/sms/twilio/status?"
+                                      + urlencode({"n": notification["_id"]}))
+        return form
+
+    def send(self, phone: str, notification: dict[str, Any]) -> str:
+        try:
+            response = self.http.post(self.url, data=self.form(phone, notification),
+                                      auth=self._auth)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+                raise TransientSendError(f"twilio:{type(exc).__name__}") from exc
+            raise AmbiguousSendError(f"twilio:{type(exc).__name__}") from exc
+        except httpx.HTTPError as exc:
+            raise TransientSendError(f"twilio:{type(exc).__name__}") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        if 200 <= response.status_code < 300:
+            if isinstance(body.get("sid"), str):
+                return body["sid"]
+            raise AmbiguousSendError("twilio:no_sid")
+        code = body.get("code") if isinstance(body.get("code"), int) else None
+        if code in TWILIO_PERMANENT or (code is None and response.status_code in (400, 404)):
+            raise PermanentSendError(f"twilio:{code or response.status_code}")
+        raise TransientSendError(f"twilio:{code or response.status_code}")

@@ -17,6 +17,12 @@ class NotifySettings(StoreSettings):
     sms_provider: str = Field("sns", env="SMS_PROVIDER", regex="^(sns|twilio)$")
     sms_sender_id: str | None = Field(None, env="SMS_SENDER_ID")
     sms_entity_id: str | None = Field(None, env="SMS_DLT_ENTITY_ID")
+    twilio_account_sid: str = Field("", env="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field("", env="TWILIO_AUTH_TOKEN", repr=False)
+    twilio_from_number: str | None = Field(None, env="TWILIO_FROM_NUMBER")
+    twilio_messaging_service_sid: str | None = Field(None, env="TWILIO_MESSAGING_SERVICE_SID")
+    twilio_api_base_url: str = Field("https://api.twilio.com", env="TWILIO_API_BASE_URL")
+    public_base_url: str | None = Field(None, env="PUBLIC_BASE_URL")
     whatsapp_access_token: str = Field("", env="WHATSAPP_ACCESS_TOKEN", repr=False)
     whatsapp_api_base_url: str = Field(
         "https://graph.facebook.com/v21.0", env="WHATSAPP_API_BASE_URL"

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 import dramatiq
+import httpx
 from pymongo.database import Database
 
 from bot.db import get_db
 from bot.notify import sender, sweeper
-from bot.notify.providers import Provider, SnsProvider, WhatsAppProvider
+from bot.notify.providers import Provider, SnsProvider, TwilioProvider, WhatsAppProvider
 from bot.notify.queue import ACTOR, QUEUE, NotifyQueue, make_broker
 from bot.notify.settings import NotifySettings
 
@@ -29,11 +30,18 @@ log = logging.getLogger(__name__)
 
 
 def default_providers(settings: NotifySettings) -> dict[str, Provider]:
-    """SMS through SNS (``SMS_PROVIDER=sns``) and, when configured, WhatsApp."""
+    """SMS through SNS (``SMS_PROVIDER=sns``, default) or Twilio; WhatsApp when configured."""
     providers: dict[str, Provider] = {}
     if settings.sms_provider == "sns":
         providers["sms"] = SnsProvider(sender_id=settings.sms_sender_id,
                                        entity_id=settings.sms_entity_id)
+    else:
+        providers["sms"] = TwilioProvider(
+            httpx.Client(timeout=httpx.Timeout(8.0, connect=3.0)),
+            settings.twilio_account_sid, settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            base_url=settings.twilio_api_base_url, public_base_url=settings.public_base_url)
     if settings.whatsapp_access_token:
         from channels.outbound.whatsapp_api import WhatsAppClient
 

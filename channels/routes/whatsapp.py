@@ -20,6 +20,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.errors import StoreUnavailable
+from bot.notify import receipts
 from channels import inbound, pools
 from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
 from channels.render import whatsapp
@@ -91,6 +92,10 @@ async def whatsapp_webhook(request: Request, background: BackgroundTasks) -> JSO
         messages = whatsapp.parse_webhook(payload)
     except (AttributeError, TypeError, KeyError, ValueError) as exc:
         return error(400, f"malformed webhook: {type(exc).__name__}")
+    try:  # delivery receipts of our notifications (bot/notify/receipts.py)
+        await asyncio.to_thread(receipts.record_whatsapp, state.db, payload)
+    except StoreUnavailable:
+        return error(503, "store unavailable; retry later")
 
     accepted = 0
     for message in messages:
