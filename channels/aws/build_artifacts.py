@@ -90,8 +90,8 @@ def lex_export_files(source: dict[str, Any]) -> dict[str, str]:
     bot = source["bot"]
     name = bot["name"]
     files = {
-        "Manifest.json": _dump({"metadata": {"schemaVersion": "1", "fileFormat": "LexJson",
-                                             "resourceType": "BOT"}}),
+        "Manifest.json": _dump({"metadata": {"schemaVersion": "1.0", "fileFormat": "LexJson",
+                                             "resourceType": "Bot"}}),
         f"{name}/Bot.json": _dump({
             "name": name,
             "identifier": _identifier(name),

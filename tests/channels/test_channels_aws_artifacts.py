@@ -92,8 +92,8 @@ def test_manifest_and_bot_files(files, source):
     manifest = json.loads(files["Manifest.json"])
     assert set(manifest) == {"metadata"}
     assert manifest["metadata"]["fileFormat"] == "LexJson"
-    assert manifest["metadata"]["resourceType"].lower() == "bot"
-    assert manifest["metadata"]["schemaVersion"] in ("1", "1.0")
+    assert manifest["metadata"]["resourceType"] == "Bot"
+    assert manifest["metadata"]["schemaVersion"] == "1.0"  # as the Lex V2 import format documents
     bot = json.loads(files[f"{source['bot']['name']}/Bot.json"])
     assert set(bot) == {"name", "identifier", "version", "description", "dataPrivacy",
                         "idleSessionTTLInSeconds"}
