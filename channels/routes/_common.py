@@ -51,6 +51,11 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
         raise BadRequest("body is not valid JSON") from exc
     if not isinstance(value, dict):
         raise BadRequest("expected a JSON object")
+    if b"\\u" in raw:  # an escaped lone surrogate ("\ud800") can't be encoded again later
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BadRequest("body holds unpaired surrogates") from exc
     return value
 
 

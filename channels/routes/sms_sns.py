@@ -14,7 +14,6 @@ Non-2xx answers make SNS retry; the inbound log keeps retries from running a tur
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -113,11 +112,9 @@ def _envelope(raw: bytes, header_type: str | None) -> dict[str, Any]:
 
 def _inbound_sms(message: dict[str, Any]) -> dict[str, str]:
     try:
-        payload = json.loads(message["Message"])
-    except (ValueError, RecursionError) as exc:
+        payload = parse_json_object(message["Message"].encode("utf-8"))
+    except BadRequest as exc:
         raise BadRequest("Message is not the JSON of an inbound SMS") from exc
-    if not isinstance(payload, dict):
-        raise BadRequest("Message is not the JSON of an inbound SMS")
     origin, body = payload.get("originationNumber"), payload.get("messageBody")
     if not isinstance(origin, str) or not origin.strip():
         raise BadRequest("Message has no originationNumber")

@@ -71,7 +71,8 @@ def test_typed_text_cannot_become_a_rasa_intent_payload():
         def __init__(self) -> None:
             self.sent: list[str] = []
 
-        async def send(self, conversation_id: str, text: str, metadata: dict) -> list[dict]:
+        async def send(self, conversation_id: str, text: str, metadata: dict,
+                       timeout: float | None = None) -> list[dict]:
             self.sent.append(text)
             return []
 
