@@ -8,22 +8,26 @@
 - any other turn of a customer we recently notified carries ``notified_order_id`` (the
   order of the latest notification sent to them on that channel) in the metadata, so a
   reply like "where is it" is answered about that order. The gateway sets it after the
-  sender was verified; nothing the customer types can.
+  sender was verified; nothing the customer types can;
+- YES right after a refill reminder places the reorder of that medicine
+  (:func:`bot.notify.refills.reorder_from_reply`); any other YES goes to Rasa.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
 
+from bot.catalogue import Catalogue
 from bot.clock import now_utc
 from bot.db import store_call
 from bot.errors import StoreUnavailable
-from bot.notify import consent, keywords, outbox, wording
+from bot.notify import consent, keywords, outbox, refills, wording
 from bot.notify.store import NOTIFICATIONS
 from bot.schema import CUSTOMERS
 from channels.assistant import AssistantUnavailable
@@ -74,9 +78,11 @@ def keyword_reply(db: Database, customer_id: str | None, channel: str, text: str
 class NotifyingAssistant:
     """An assistant client that handles opt-out keywords and adds ``notified_order_id``."""
 
-    def __init__(self, inner: Any, state: Any) -> None:
+    def __init__(self, inner: Any, state: Any,
+                 clock: Callable[[], datetime] = now_utc) -> None:
         self.inner = inner
         self.state = state
+        self.clock = clock
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -95,12 +101,25 @@ class NotifyingAssistant:
                 except StoreUnavailable as exc:
                     # The customer gets the "try again" fallback; nothing is half-recorded.
                     raise AssistantUnavailable("opt-out store unavailable") from exc
+            if customer_id and keywords.is_yes(text):
+                answer = await asyncio.to_thread(self._reorder, customer_id, channel)
+                if answer:
+                    return [{"text": answer}]
             if customer_id:
                 try:
                     order_id = await asyncio.to_thread(latest_notified_order, self.state.db,
-                                                       customer_id, channel)
+                                                       customer_id, channel, self.clock())
                 except StoreUnavailable:
                     order_id = None
                 if order_id:
                     metadata[NOTIFIED_KEY] = order_id
         return await self.inner.send(conversation_id, text, metadata, timeout=timeout)
+
+    def _reorder(self, customer_id: str, channel: str) -> str | None:
+        """The answer to YES after a refill reminder (None: YES is for the conversation)."""
+        catalogue = Catalogue(self.state.db, self.state.cache)
+        try:
+            return refills.reorder_from_reply(self.state.db, catalogue, customer_id, channel,
+                                              self.clock())
+        except StoreUnavailable as exc:
+            raise AssistantUnavailable("reorder store unavailable") from exc

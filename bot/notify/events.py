@@ -27,7 +27,7 @@ from pymongo.errors import DuplicateKeyError
 from bot.clock import IST, ist_midnight, now_utc
 from bot.db import store_call
 from bot.errors import InvalidInput
-from bot.notify import consent, outbox, wording
+from bot.notify import consent, outbox, refills, wording
 from bot.notify.store import ORDER_EVENTS, ensure_indexes
 from bot.schema import CUSTOMERS, ORDERS
 
@@ -207,6 +207,8 @@ def _apply_in(db: Database, session: ClientSession, event: OrderEvent, source: s
                                   _order_update(event, order, now), session=session)
             outcome, status = APPLIED, event.status
             notification = _notification(db, session, event, order, now)
+            if event.status == "delivered":
+                refills.schedule_for_order(db, order, event.occurred_at, session, now)
             if notification is not None:
                 db[outbox.NOTIFICATIONS].insert_one(notification, session=session)
     nid = notification["_id"] if notification else None

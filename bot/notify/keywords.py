@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 STOP, START = "stop", "start"
+_YES_WORDS = frozenset({"yes", "y", "yes please", "haan", "han", "haa", "haan ji", "ji haan",
+                        "ha", "हाँ", "हां"})
 
 _STOP_WORDS = frozenset({
     "stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "stop messages",
@@ -45,3 +47,8 @@ def is_hindi(text: str) -> bool:
     """True if the keyword was written in Hindi (Latin or Devanagari script)."""
     words = normalise(text)
     return bool(re.search(r"[\u0900-\u097f]", words)) or bool(set(words.split()) & _HINDI_WORDS)
+
+
+def is_yes(text: object) -> bool:
+    """True for a whole-message YES ("yes", "haan", …): the answer to a refill reminder."""
+    return isinstance(text, str) and len(text) <= 20 and normalise(text) in _YES_WORDS

@@ -17,6 +17,7 @@ ORDER_EVENTS = "order_events"
 NOTIFICATIONS = "notifications"
 OPT_OUTS = "opt_outs"
 LEASES = "leases"
+REFILL_REMINDERS = "refill_reminders"
 
 INDEXES: dict[str, list[IndexModel]] = {
     ORDER_EVENTS: [
@@ -32,6 +33,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     OPT_OUTS: [IndexModel([("customer_id", ASCENDING)], name="customer")],
     LEASES: [IndexModel([("until", ASCENDING)], name="until")],
+    REFILL_REMINDERS: [
+        IndexModel([("state", ASCENDING), ("remind_at", ASCENDING)], name="state_due"),
+        IndexModel([("customer_id", ASCENDING), ("sku", ASCENDING)], name="customer_sku"),
+    ],
 }
 
 _done: set[tuple[int, str]] = set()

@@ -2,8 +2,9 @@
 
 Every few seconds the holder of the ``notify-sweeper`` lease (in MongoDB ``leases``; any
 worker process may hold it, one at a time) applies events the order system inserted into
-``order_events`` and re-enqueues every notification that is overdue (its queue message was
-lost) or whose sending lease expired (its worker died).
+``order_events``, fires due refill reminders into the outbox, and re-enqueues every
+notification that is overdue (its queue message was lost) or whose sending lease expired
+(its worker died).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from bot.clock import now_utc
 from bot.db import store_call
-from bot.notify import events, outbox
+from bot.notify import events, outbox, refills
 from bot.notify.store import LEASES, ensure_indexes
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def sweep(db: Database, enqueue: Callable[[str], None], grace_seconds: float,
     for result in applied:
         if result.notification_id:
             _enqueue(enqueue, result.notification_id)
+    for nid in refills.fire_due(db, moment):
+        _enqueue(enqueue, nid)
     with store_call():
         stuck = outbox.due(db, moment, grace_seconds)
         # Not picked again for another grace period while this queue message waits.

@@ -41,6 +41,16 @@ TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Order {order_id} is out for delivery today with {courier}. Please keep your phone "
         "handy. Reply to this message for help with it.",
     ),
+    ("refill_reminder", ENGLISH): (
+        "1107172000000000401",
+        "Your {brand} from order {order_id} runs out around {eta}. "
+        "Reply YES to reorder the same pack.",
+    ),
+    ("refill_reminder", HINDI): (
+        "1107172000000000402",
+        "Order {order_id} ki aapki {brand} lagbhag {eta} tak khatam ho jayegi. "
+        "Wahi pack dobara mangwane ke liye YES likhiye.",
+    ),
     ("out_for_delivery", HINDI): (
         "1107172000000000302",
         "Aapka order {order_id} aaj {courier} ke saath delivery ke liye nikal chuka hai. "
@@ -78,7 +88,7 @@ def describe_eta(eta: date | None, language: str) -> str:
 
 
 def render(kind: str, customer_language: Any, *, order_id: str, courier: str | None = None,
-           awb: str | None = None, eta: date | None = None) -> Rendered:
+           awb: str | None = None, eta: date | None = None, brand: str = "") -> Rendered:
     """The text for ``kind`` in the customer's language (KeyError for a kind we never send)."""
     language = language_code(customer_language)
     template_id, text = TEMPLATES[(kind, language)]
@@ -87,6 +97,7 @@ def render(kind: str, customer_language: Any, *, order_id: str, courier: str | N
         "courier": courier or DEFAULT_COURIER[language],
         "awb": awb or UNKNOWN[language],
         "eta": describe_eta(eta, language),
+        "brand": brand,
     }
     return Rendered(text.format(**values), language, template_id)
 
@@ -102,4 +113,22 @@ OPT_IN_CONFIRMED = {
     ENGLISH: "Order updates are back on for this number. Reply STOP to turn them off.",
     HINDI: "Is number par order updates phir se chalu ho gaye hain. Band karne ke liye "
            "STOP likhiye.",
+}
+
+
+REORDER_PLACED = {
+    ENGLISH: "Done: order {order_id} for {brand} x{quantity} is placed (Rs {total:.2f}), "
+             "arriving {eta}.",
+    HINDI: "Ho gaya: {brand} x{quantity} ka order {order_id} place ho gaya (Rs {total:.2f}), "
+           "{eta} tak pahunchega.",
+}
+REORDER_FAILED = {
+    ENGLISH: "Sorry, we couldn't reorder {brand}: {reason} Reply 'agent' and our care team "
+             "will help.",
+    HINDI: "Maaf kijiye, {brand} dobara nahi mangwa paaye: {reason} Madad ke liye 'agent' "
+           "likhiye.",
+}
+REORDER_ALREADY = {
+    ENGLISH: "Your reorder of {brand} is already placed: order {order_id}.",
+    HINDI: "{brand} ka dobara order pehle hi ho chuka hai: order {order_id}.",
 }
