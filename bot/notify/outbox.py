@@ -214,14 +214,14 @@ def record_receipt(db: Database, provider: str, message_id: str, delivered: bool
     return bool(result.modified_count)
 
 
-def due(db: Database, now: datetime, grace_seconds: float,
-        limit: int = 500) -> list[str]:
+def due(db: Database, now: datetime, grace_seconds: float, limit: int = 500,
+        include_pending: bool = True) -> list[str]:
     """Ids the sweeper must (re-)enqueue: pending and overdue by ``grace_seconds`` (their
-    queue message was lost), or sending with an expired lease (their worker died)."""
+    queue message was lost; only with ``include_pending``), or sending with an expired
+    lease (their worker died)."""
     overdue = now - timedelta(seconds=grace_seconds)
-    cursor = db[NOTIFICATIONS].find(
-        {"$or": [{"state": PENDING, "next_attempt_at": {"$lte": overdue}},
-                 {"state": SENDING, "lease_until": {"$lt": now}}]},
-        {"_id": 1},
-    ).limit(limit)
+    stuck: list[dict[str, Any]] = [{"state": SENDING, "lease_until": {"$lt": now}}]
+    if include_pending:
+        stuck.append({"state": PENDING, "next_attempt_at": {"$lte": overdue}})
+    cursor = db[NOTIFICATIONS].find({"$or": stuck}, {"_id": 1}).limit(limit)
     return [doc["_id"] for doc in cursor]

@@ -36,3 +36,7 @@ class NotifyQueue:
                           options={})
         delay = int(delay_seconds * 1000) if delay_seconds > 0 else None
         self.broker.enqueue(message, delay=delay)
+
+    def backlog(self) -> int:
+        """Messages waiting in the queue (not yet taken by a worker)."""
+        return int(self.broker.client.llen(f"{self.broker.namespace}:{QUEUE}"))

@@ -43,8 +43,14 @@ def acquire(db: Database, name: str, owner: str, seconds: float,
 
 
 def sweep(db: Database, enqueue: Callable[[str], None], grace_seconds: float,
-          now: datetime | None = None) -> int:
-    """Apply pending collection events and re-enqueue stuck notifications; how many."""
+          now: datetime | None = None, backlog: Callable[[], int] | None = None) -> int:
+    """Apply pending collection events, fire due reminders and re-enqueue stuck
+    notifications; how many were re-enqueued.
+
+    Overdue ``pending`` ones are re-enqueued only while the queue has no backlog
+    (``backlog()`` == 0): behind a backlog "overdue" means "still queued", not "lost";
+    once the queue drains (or Redis restarted empty) every lost one is found.
+    """
     moment = now or now_utc()
     ensure_indexes(db)
     applied = events.apply_pending(db, now=moment)
@@ -54,7 +60,8 @@ def sweep(db: Database, enqueue: Callable[[str], None], grace_seconds: float,
     for nid in refills.fire_due(db, moment):
         _enqueue(enqueue, nid)
     with store_call():
-        stuck = outbox.due(db, moment, grace_seconds)
+        stuck = outbox.due(db, moment, grace_seconds,
+                           include_pending=backlog is None or _backlog(backlog) == 0)
         # Not picked again for another grace period while this queue message waits.
         db[outbox.NOTIFICATIONS].update_many(
             {"_id": {"$in": stuck}, "state": outbox.PENDING},
@@ -71,3 +78,10 @@ def _enqueue(enqueue: Callable[[str], None], nid: str) -> None:
         enqueue(nid)
     except Exception as exc:  # noqa: BLE001 - Redis down: the next sweep tries again
         log.warning("could not enqueue %s: %s", nid, type(exc).__name__)
+
+
+def _backlog(backlog: Callable[[], int]) -> int:
+    try:
+        return backlog()
+    except Exception:  # noqa: BLE001 - Redis down: its queue is gone, treat as empty
+        return 0

@@ -87,7 +87,8 @@ class NotifyWorker:
                 if sweeper.acquire(self.db, sweeper.SWEEPER_LEASE, self.owner,
                                    seconds=max(interval * 3, 15)):
                     sweeper.sweep(self.db, self.queue.enqueue,
-                                  self.settings.sweep_grace_seconds)
+                                  self.settings.sweep_grace_seconds,
+                                  backlog=self.queue.backlog)
             except Exception as exc:  # noqa: BLE001 - keep sweeping through outages
                 log.warning("sweep failed: %s", type(exc).__name__)
                 if on_error:

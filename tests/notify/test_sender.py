@@ -214,3 +214,15 @@ def test_sweeper_lease_has_one_holder(box):
     assert sweeper.acquire(box, "lease-x", "b", 15, now=NOW + timedelta(seconds=5)) is False
     assert sweeper.acquire(box, "lease-x", "a", 15, now=NOW + timedelta(seconds=5)) is True
     assert sweeper.acquire(box, "lease-x", "b", 15, now=NOW + timedelta(seconds=21)) is True
+
+
+def test_sweeper_leaves_overdue_pending_ones_alone_behind_a_backlog(box):
+    lost = add(box, order_id="ML1")
+    stuck = add(box, order_id="ML2")
+    outbox.claim(box, stuck, "dead-worker", 30, now=NOW)
+    queued: list[str] = []
+    later = NOW + timedelta(seconds=61)
+    sweeper.sweep(box, queued.append, grace_seconds=30, now=later, backlog=lambda: 12)
+    assert queued == [stuck]  # a dead worker's attempt is taken over regardless
+    sweeper.sweep(box, queued.append, grace_seconds=30, now=later, backlog=lambda: 0)
+    assert lost in queued
