@@ -20,7 +20,8 @@ _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 # Explicit limits: a slow SNS must not hold a gateway thread for boto3's ~60 s defaults.
 CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 4.0
-MAX_ATTEMPTS = 2  # the first call plus one retry ("standard" retry mode)
+# botocore's "max_attempts" counts retries: one retry, two calls in all ("standard" mode).
+MAX_ATTEMPTS = 1
 SMS_TYPES = ("Transactional", "Promotional")
 
 

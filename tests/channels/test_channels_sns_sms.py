@@ -135,3 +135,14 @@ def test_send_with_moto():
             return
         sent = sns_backends[DEFAULT_ACCOUNT_ID]["ap-south-1"].sms_messages
         assert sent[message_id][:2] == (PHONE, TEXT)
+
+
+def test_default_client_has_explicit_timeouts_and_standard_retries(monkeypatch):
+    from channels.outbound import sns_sms
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    config = sns_sms.default_sns_client().meta.config
+    assert config.connect_timeout == sns_sms.CONNECT_TIMEOUT_SECONDS <= 5
+    assert config.read_timeout == sns_sms.READ_TIMEOUT_SECONDS <= 5
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
