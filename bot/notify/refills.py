@@ -149,8 +149,8 @@ def reorder_from_reply(db: Database, catalogue: Catalogue, customer_id: str, cha
                        now: datetime | None = None) -> str | None:
     """Place the reorder a YES answers; the reply text, or None if YES answers nothing.
 
-    Only a refill reminder sent to this customer on this channel in the last few days is
-    answered; a second YES does not order again.
+    Only a refill reminder sent to this customer on this channel in the last few days, with
+    no other message from them since, is answered; a second YES does not order again.
     """
     moment = now or now_utc()
     with store_call():
@@ -160,6 +160,13 @@ def reorder_from_reply(db: Database, catalogue: Catalogue, customer_id: str, cha
              "sent_at": {"$gte": moment - timedelta(days=REPLY_WITHIN_DAYS)}},
             sort=[("sent_at", -1)])
         if note is None or note.get("kind") != KIND:
+            return None
+        # Only a YES that answers the reminder: once the customer has written anything else
+        # since (this message is in the inbound log already), YES belongs to the dialogue.
+        since = db["inbound_messages"].count_documents(
+            {"customer_id": customer_id, "channel": channel,
+             "received_at": {"$gt": note["sent_at"]}})
+        if since > 1:
             return None
         reminder = db[REFILL_REMINDERS].find_one({"_id": note["order_id"]})
         customer = db[CUSTOMERS].find_one({"_id": customer_id}, {"language": 1}) or {}

@@ -126,3 +126,18 @@ def test_a_reminder_due_at_night_waits_for_the_morning(shop):
     assert doc["not_before"] == ist_at(date(2026, 12, 9), 9)
     assert sender.deliver(shop, nid, {"sms": FakeProvider()}, owner="w",
                           now=night).result == "later"
+
+
+def test_yes_after_other_messages_belongs_to_the_dialogue(shop, scratch_cache):
+    delivered(shop)
+    [nid] = refills.fire_due(shop, now=REMIND_AT)
+    sender.deliver(shop, nid, {"sms": FakeProvider()}, owner="w", now=REMIND_AT)
+    for minutes in (5, 6):  # "cancel my order" ... and now this "yes"
+        shop.inbound_messages.insert_one({"_id": f"in-{minutes}", "customer_id": "CUST1",
+                                          "channel": "sms",
+                                          "received_at": REMIND_AT + timedelta(minutes=minutes)})
+    assistant = NotifyingAssistant(Inner(), State(shop, scratch_cache),
+                                   clock=lambda: REMIND_AT + timedelta(minutes=6))
+    meta = {"channel": "sms", "customer_id": "CUST1"}
+    assert asyncio.run(assistant.send("conv", "yes", meta)) == [{"text": "from rasa"}]
+    assert shop.orders.count_documents({"reorder_of": OID}) == 0
