@@ -233,6 +233,8 @@ def test_verify_with_a_code(page, gateway):
     dialog.get_by_label("6-digit code").fill(wrong)
     dialog.get_by_role("button", name="Verify").click()
     expect(dialog.locator("#otp-message")).to_contain_text("2 more tries")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web_chat_code_dialog.png"))
     dialog.get_by_label("6-digit code").fill(code)
     dialog.get_by_role("button", name="Verify").click()
     expect(dialog).to_be_hidden()
