@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n  SIGKILL Redis (queue lost)", file=sys.stderr)
                 time.sleep(1)
                 redis = _start_redis(redis_port, run_dir)
-            time.sleep(0.5)
+            time.sleep(2)
         elapsed = time.time() - started
         print(file=sys.stderr)
         time.sleep(READ_TIMEOUT * 2)  # late answers still in flight

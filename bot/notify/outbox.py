@@ -119,21 +119,35 @@ def _history(state: str, at: datetime, detail: str) -> dict[str, Any]:
 
 
 def claim(db: Database, nid: str, owner: str, lease_seconds: int,
-          now: datetime | None = None) -> dict[str, Any] | None:
+          now: datetime | None = None, seen: dict[str, Any] | None = None
+          ) -> dict[str, Any] | None:
     """Take a due notification for one send attempt (one winner); the document *before*.
 
     Due = ``pending`` with ``next_attempt_at`` reached, or ``sending`` whose lease ran out
     (the attempt's worker died: an ambiguous attempt). None if nobody may send it now.
+    ``seen`` is the document as the caller just read it: the claim is a compare-and-set on
+    its ``state``, ``attempts`` and ``lease_until`` (one ``update_one``), so of several
+    workers that read the same version exactly one wins.
     """
     moment = now or now_utc()
+    doc = seen if seen is not None else db[NOTIFICATIONS].find_one({"_id": nid})
+    if doc is None:
+        return None
+    if doc["state"] == PENDING:
+        if doc["next_attempt_at"] > moment:
+            return None
+    elif doc["state"] != SENDING or doc.get("lease_until") is None or (
+            doc["lease_until"] >= moment):
+        return None
     update = {"$set": {"state": SENDING, "lease_owner": owner, "updated_at": moment,
                        "lease_until": moment + timedelta(seconds=lease_seconds)},
               "$inc": {"attempts": 1}, **_history(SENDING, moment, f"attempt by {owner}")}
-    return db[NOTIFICATIONS].find_one_and_update(
-        {"_id": nid, "$or": [{"state": PENDING, "next_attempt_at": {"$lte": moment}},
-                             {"state": SENDING, "lease_until": {"$lt": moment}}]},
+    result = db[NOTIFICATIONS].update_one(
+        {"_id": nid, "state": doc["state"], "attempts": doc.get("attempts", 0),
+         "lease_until": doc.get("lease_until")},
         update,
     )
+    return doc if result.modified_count else None
 
 
 def mark_sent(db: Database, nid: str, provider: str, message_id: str,

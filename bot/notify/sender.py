@@ -89,7 +89,7 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
             return Outcome("done", detail="missing" if doc is None else doc["state"])
         if doc["state"] == outbox.PENDING and doc["next_attempt_at"] > moment:
             return Outcome("later", (doc["next_attempt_at"] - moment).total_seconds())
-        before = outbox.claim(db, nid, owner, policy.lease_seconds, now=moment)
+        before = outbox.claim(db, nid, owner, policy.lease_seconds, now=moment, seen=doc)
         if before is None:
             return Outcome("busy")
         attempt = before.get("attempts", 0) + 1
