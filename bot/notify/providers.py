@@ -128,8 +128,12 @@ class WhatsAppProvider:
             return {"messaging_product": "whatsapp", "to": to, "type": "text",
                     "text": {"body": notification["text"], "preview_url": False}}
         params = notification.get("params") or {}
-        values = [notification["order_id"], params.get("courier") or "-",
-                  params.get("awb") or "-", params.get("eta") or "-"]
+        if notification["kind"] == "refill_reminder":
+            values = [params.get("source_order_id") or "-", params.get("brand") or "-",
+                      params.get("eta") or "-"]
+        else:
+            values = [notification["order_id"], params.get("courier") or "-",
+                      params.get("awb") or "-", params.get("eta") or "-"]
         return {
             "messaging_product": "whatsapp", "to": to, "type": "template",
             "biz_opaque_callback_data": notification["_id"],

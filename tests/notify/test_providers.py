@@ -118,3 +118,13 @@ def test_whatsapp_read_timeout_is_ambiguous():
 
     with pytest.raises(AmbiguousSendError):
         whatsapp(handler).send(PHONE, NOTE)
+
+
+def test_whatsapp_refill_template_parameters():
+    note = {"_id": "NT-RR-1-refill_reminder", "order_id": "RR-1", "kind": "refill_reminder",
+            "language": "en", "text": "t",
+            "params": {"brand": "Glycomet 500", "eta": "2026-12-11", "source_order_id": "ML1"}}
+    body = WhatsAppProvider.payload("919800000001", note, False)["template"]
+    assert body["name"] == "order_refill_reminder"
+    assert [p["text"] for p in body["components"][0]["parameters"]] == [
+        "ML1", "Glycomet 500", "2026-12-11"]
