@@ -1,8 +1,8 @@
 """Server-side sign-out for web-chat sessions (MongoDB, ``_id`` = session id, TTL index).
 
 A session can be *revoked* (sign-out: no token of it is honoured again) or
-*superseded* (a one-time code upgraded it: tokens issued before the upgrade no longer
-count, the new verified one does). A record lives as long as any token of the session
+*superseded* (a one-time code upgraded it: its anonymous tokens no longer count, the
+verified one does). A record lives as long as any token of the session
 could (``MAX_LIFETIME_SECONDS``), then MongoDB's TTL monitor removes it.
 
 Checked at hello and before every turn. When MongoDB can't be asked, the answer is
@@ -54,25 +54,25 @@ def revoke(db: Database, session_id: str, now: float) -> None:
         )
 
 
-def supersede(db: Database, session_id: str, not_before: float, now: float) -> None:
-    """Tokens of this session issued before ``not_before`` stop counting."""
+def supersede(db: Database, session_id: str, now: float) -> None:
+    """A one-time code verified this session: its anonymous tokens stop counting (even one
+    renewed a moment later by another tab); only identified tokens open it from now on."""
     ensure_indexes(db)
     with store_call():
         db[COLLECTION].update_one(
             {"_id": session_id},
-            {"$max": {"not_before": not_before}, "$set": {"expires_at": _expiry(now)}},
+            {"$set": {"identified_only": True, "expires_at": _expiry(now)}},
             upsert=True,
         )
 
 
 def allowed(db: Database, session: WebSession) -> bool:
-    """False when the session was signed out or this token was superseded."""
+    """False when the session was signed out, or an anonymous token of a verified one."""
     with store_call():
         doc = db[COLLECTION].find_one({"_id": session.session_id},
-                                      {"revoked": 1, "not_before": 1})
+                                      {"revoked": 1, "identified_only": 1})
     if doc is None:
         return True
     if doc.get("revoked"):
         return False
-    not_before = doc.get("not_before")
-    return not (isinstance(not_before, (int, float)) and session.issued_at < not_before)
+    return not (doc.get("identified_only") and session.customer_id is None)

@@ -44,6 +44,7 @@
   let pending = []; // [{frame, text}] sent while offline, flushed after history
   let demoAvailable = false;
   let customer = null;
+  let socketToken = null; // the token this socket's session runs on
   let sessionNote = null; // what the session frame said about an old token
   let idle = false; // the gateway closed a quiet socket: reconnect when the visitor acts
 
@@ -295,6 +296,7 @@
     switch (frame.type) {
       case "session":
         if (typeof frame.token === "string") saveToken(frame.token);
+        socketToken = frame.token;
         setIdentity(frame.customer);
         // Shown once the history (which replaces the log) is in.
         sessionNote = frame.notice === "expired"
@@ -303,7 +305,9 @@
             ? "This chat was signed out, so a new conversation has started." : null;
         break;
       case "token":
-        if (typeof frame.token === "string") saveToken(frame.token);
+        // Another tab may have verified or signed in meanwhile: keep its token then.
+        if (typeof frame.token === "string" && loadToken() === socketToken) saveToken(frame.token);
+        socketToken = frame.token;
         break;
       case "history": {
         renderHistory(Array.isArray(frame.messages) ? frame.messages : []);
@@ -341,7 +345,7 @@
           break;
         }
         if (frame.code === "session_expired" || frame.code === "session_ended") {
-          clearToken();
+          if (loadToken() === socketToken) clearToken(); // not a newer one from another tab
           setIdentity(null);
           restart();
         }

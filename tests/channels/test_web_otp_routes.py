@@ -17,7 +17,7 @@ from bot import otp
 from bot.schema import ORDERS
 from channels.gateway import create_app
 from channels.routes import web_otp
-from channels.web_session import issue_token, verify_token
+from channels.web_session import issue_token, renew_token, verify_token
 from tests.channels.test_web_gateway import (
     SIGNING_KEY,
     FakeRasa,
@@ -115,11 +115,14 @@ def test_code_by_sms_verifies_the_same_session_for_thirty_minutes(client, sns, f
     assert "CUST00001" in reply["messages"][0]["text"]
     assert _metadata(fake.received[-1]) == {"channel": "web", "customer_id": "CUST00001"}
 
-    # The anonymous token of the same session can't resume the verified conversation.
-    with client.websocket_connect("/ws/chat") as ws:
-        session, history = _hello(ws, token)
-        assert session["notice"] == "ended" and history["messages"] == []
-        assert verify_token(SIGNING_KEY, session["token"]).session_id != before.session_id
+    # The anonymous token of the same session can't resume the verified conversation,
+    # not even one renewed after the code was checked (another tab, a copied token).
+    renewed = renew_token(SIGNING_KEY, before)
+    for anonymous in (token, renewed):
+        with client.websocket_connect("/ws/chat") as ws:
+            session, history = _hello(ws, anonymous)
+            assert session["notice"] == "ended" and history["messages"] == []
+            assert verify_token(SIGNING_KEY, session["token"]).session_id != before.session_id
 
 
 def test_unknown_orders_get_the_same_answer_and_no_sms(client, sns):
