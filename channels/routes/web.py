@@ -264,7 +264,7 @@ async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
 
 
 # -- customers, sessions and clients -----------------------------------------------
-async def _store(state: Any, func: Any, *args: Any) -> Any:
+async def _store(func: Any, *args: Any) -> Any:
     """Run a blocking store call off the event loop; StoreUnavailable on outage or timeout."""
     try:
         return await asyncio.wait_for(asyncio.to_thread(func, *args),
@@ -282,7 +282,7 @@ async def demo_customers(state: Any) -> list[dict[str, str]]:
         return [{"customer_id": str(d["_id"]), "name": str(d.get("name") or d["_id"])}
                 for d in docs]
 
-    return await _store(state, load)
+    return await _store(load)
 
 
 async def customer_info(app_state: Any, customer_id: str | None) -> dict[str, Any] | None:
@@ -296,7 +296,7 @@ async def customer_info(app_state: Any, customer_id: str | None) -> dict[str, An
         return str(doc["name"]) if doc and doc.get("name") else None
 
     try:
-        name = await _store(app_state, load)
+        name = await _store(load)
     except Exception:  # noqa: BLE001 - the name is cosmetic
         name = None
     return {"customer_id": customer_id, "name": name}
@@ -321,7 +321,7 @@ def ip_limits(state: Any) -> IpLimits:
 
 async def session_allowed(state: Any, session: WebSession) -> bool:
     """False once the session was signed out (or this token superseded). Fails closed."""
-    return await _store(state, web_revocations.allowed, state.db, session)
+    return await _store(web_revocations.allowed, state.db, session)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -368,7 +368,7 @@ async def logout(request: Request) -> JSONResponse:
     except InvalidToken:
         return JSONResponse({"detail": "invalid session token"}, status_code=401)
     try:
-        await _store(state, web_revocations.revoke, state.db, session.session_id, time.time())
+        await _store(web_revocations.revoke, state.db, session.session_id, time.time())
     except StoreUnavailable:
         return JSONResponse({"detail": "please try again in a moment"}, status_code=503)
     return JSONResponse({"status": "signed_out"})
