@@ -1,4 +1,10 @@
-"""Preferred times as slot values: parse what the customer said, keep it JSON-friendly."""
+"""Preferred times as slot values: parse what the customer said, keep it JSON-friendly.
+
+The NLU often cuts one time phrase into pieces ("kal" + "shaam 6 baje", or only "tomorrow"
+out of "day after tomorrow evening"), so a time slot is read from the whole message first,
+then from the stretch of text the time entities cover, then from the entity values joined;
+the first of these that :mod:`bot.timeparse` understands wins.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +40,38 @@ def parse_time_slot(value: Any, now: datetime | None = None) -> dict | None:
             "label": window.label, "kind": window.kind}
 
 
+def _natural_text(tracker: Tracker) -> str | None:
+    text = (tracker.latest_message or {}).get("text")
+    if isinstance(text, str) and text.strip() and not text.lstrip().startswith("/"):
+        return text
+    return None
+
+
+def time_phrases(value: Any, tracker: Tracker, slot: str) -> list[Any]:
+    """Where to read the customer's time from, best first: the whole message (when it has
+    a time entity or answers our question for ``slot``), the text from the first time
+    entity to the last, the entity values joined, the slot value itself."""
+    latest = tracker.latest_message or {}
+    entities = [e for e in latest.get("entities") or []
+                if isinstance(e, dict) and e.get("entity") == "time"]
+    text = _natural_text(tracker)
+    found: list[Any] = []
+    if isinstance(value, dict):
+        return [value]
+    if text and (entities or tracker.slots.get("requested_slot") == slot):
+        found.append(text)
+    spans = [(e["start"], e["end"]) for e in entities
+             if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+    if text and spans:
+        found.append(text[min(s for s, _ in spans):max(e for _, e in spans)])
+    pieces = [v for v in (e.get("value") for e in entities) if isinstance(v, str)]
+    pieces += [v for v in (value if isinstance(value, list) else []) if isinstance(v, str)]
+    if len(pieces) > 1:
+        found.append(" ".join(dict.fromkeys(pieces)))
+    found.append(value)
+    return found
+
+
 def window_of(value: Any) -> TimeWindow | None:
     """The TimeWindow a stored slot value stands for (None: any time, or malformed)."""
     if not isinstance(value, dict) or value.get("any"):
@@ -50,7 +88,11 @@ def time_answer(dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, 
                 offer_slots: tuple[str, ...]) -> dict[str, Any]:
     """Validate a preferred-time answer for ``slot``: the parsed window, and the offers made
     for the old time (``offer_slots``) dropped; unparseable: a hint if we asked for it."""
-    parsed = parse_time_slot(value)
+    parsed = None
+    for phrase in time_phrases(value, tracker, slot):
+        parsed = parse_time_slot(phrase)
+        if parsed is not None:
+            break
     if parsed is None:
         if should_hint(tracker, slot):
             reply(dispatcher, tracker, "bad_time")

@@ -1,4 +1,4 @@
-"""Turn how customers say "when" into a time window (English and Hinglish).
+"""Turn how customers say "when" into a time window (English, Hinglish and Devanagari).
 
 ``parse_preferred_time("kal subah", now)`` → tomorrow 07:00–11:00 IST. The rules:
 
@@ -9,6 +9,16 @@
 * A day alone ("parso", "saturday", "27 nov", "27/11") is that whole day; "next week" is
   Monday–Sunday of next week; "abhi"/"now"/"asap" and "in 2 hours" count from ``now``.
 * Hindi "kal" is tomorrow: customers booking something mean the future.
+* The small hours (00:00–04:59 IST) still belong to the evening before: there "kal" /
+  "tomorrow" means the coming daytime, i.e. the same calendar date ("kal subah" at 00:30
+  on Tue 1 Dec is Tue 1 Dec 07:00–11:00), and "parso" / "day after tomorrow" the date
+  after it. Such windows are labelled with their date ("Tue, 1 Dec, morning") so the
+  reply shows which day was understood. Dates, weekdays and "today"/"aaj" are as said.
+* "next saturday" is the coming Saturday (a week on when today is Saturday).
+* Numeric dates are day first, as written in India: "3/12" is 3 December.
+* Devanagari is read like its Latin spelling: digits ०-९, day words (कल, परसों, आज), parts
+  of the day (सुबह, दोपहर, शाम, रात), बजे, साढ़े/सवा/पौने, weekdays, months and number
+  words are mapped to the Hinglish words before parsing ("परसों सुबह 10 बजे").
 * A window on today that has already started starts at ``now`` instead.
 
 Results are aware UTC datetimes (as stored in MongoDB) with a label for the reply;
@@ -18,12 +28,15 @@ Results are aware UTC datetimes (as stored in MongoDB) with a label for the repl
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from bot.clock import IST, describe_day, to_ist
 
 MAX_TEXT = 300
+# Before this hour (IST) "kal"/"tomorrow" still means the coming daytime (same date).
+SMALL_HOURS_END = 5
 
 DAYPARTS: dict[str, tuple[int, int]] = {
     "morning": (7, 11),
@@ -108,7 +121,7 @@ _RANGE_BETWEEN = re.compile(
 )
 _PART_NUMBER = re.compile(
     r"\b" + _PART_RE + r"\s+(?:at\s+|around\s+|about\s+|ke\s+)?" + _NUM + _MIN
-    + r"\b(?!\s*(?:/|-|" + _MONTH_RE + r"|hours?|hrs?|ghante|min))"
+    + r"\b(?!\s*(?:/|-|" + _MONTH_RE + r"|hours?|hrs?|ghante|min))(?:\s*" + _BAJE + _POST + ")?"
 )
 _TIME_PATTERNS = [
     ("fraction", re.compile(_PRE + r"\b(dedh|dhai|dhaai|adhai|dhaayi)\s*" + _BAJE + _POST)),
@@ -155,6 +168,53 @@ _ASAP = re.compile(
 )
 _NOT_NOW = re.compile(r"\bnot\s+now\b")
 
+# Devanagari words (nukta dropped, chandrabindu as anusvara) → the Latin words parsed below.
+_DEVANAGARI_WORDS: dict[str, str] = {
+    "कल": "kal", "परसों": "parso", "परसो": "parso", "परसौं": "parso", "आज": "aaj",
+    "अभी": "abhi", "तुरंत": "turant", "तुरन्त": "turant", "फौरन": "turant", "जल्दी": "jaldi",
+    "सुबह": "subah", "सुबे": "subah", "सुभह": "subah", "सवेरे": "savere", "सवेरा": "savere",
+    "प्रातः": "subah", "दोपहर": "dopahar", "दुपहर": "dopahar", "शाम": "shaam", "साम": "shaam",
+    "रात": "raat", "रातको": "raat", "बजे": "baje", "बज": "baje", "बजें": "baje",
+    "साढे": "saade", "सवा": "sawa", "पौने": "paune", "डेढ": "dedh", "ढाई": "dhai",
+    "से": "se", "तक": "tak", "के": "ke", "की": "ki", "को": "ko", "बाद": "baad",
+    "पहले": "pehle", "में": "mein", "मे": "mein", "घंटे": "ghante", "घंटा": "ghanta",
+    "घण्टे": "ghante", "मिनट": "minute", "आधे": "aadhe", "बीच": "beech",
+    "अगले": "agle", "अगला": "agla", "अगली": "agli", "हफ्ते": "hafte", "हफ्ता": "hafta",
+    "सप्ताह": "saptah", "वीकेंड": "weekend",
+    "सोमवार": "somvar", "मंगलवार": "mangalvar", "बुधवार": "budhvar", "गुरुवार": "guruvar",
+    "बृहस्पतिवार": "brihaspativar", "वीरवार": "veervar", "शुक्रवार": "shukravar",
+    "शनिवार": "shanivar", "रविवार": "ravivar", "इतवार": "itvar",
+    "जनवरी": "january", "फरवरी": "february", "मार्च": "march", "अप्रैल": "april",
+    "मई": "may", "जून": "june", "जुलाई": "july", "अगस्त": "august", "सितंबर": "september",
+    "सितम्बर": "september", "अक्टूबर": "october", "अक्तूबर": "october", "नवंबर": "november",
+    "नवम्बर": "november", "दिसंबर": "december", "दिसम्बर": "december",
+    "एक": "ek", "दो": "do", "तीन": "teen", "चार": "char", "पांच": "paanch", "छह": "chhe",
+    "छः": "chhe", "छे": "chhe", "सात": "saat", "आठ": "aath", "नौ": "nau", "दस": "das",
+    "ग्यारह": "gyarah", "बारह": "barah",
+    # English words as a Hindi speech recogniser writes them
+    "टुमॉरो": "tomorrow", "टुमारो": "tomorrow", "टुडे": "today", "मॉर्निंग": "morning",
+    "मोर्निंग": "morning", "इवनिंग": "evening", "ईवनिंग": "evening", "आफ्टरनून": "afternoon",
+    "नाइट": "night", "टुनाइट": "tonight", "एएम": "am", "पीएम": "pm", "नेक्स्ट": "next",
+    "वीक": "week",
+}
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+_DEVANAGARI_WORD_RE = re.compile(r"[\u0900-\u0963\u0970-\u097f]+")
+# "6 बजकर 30 मिनट" → "6:30 baje"
+_BAJKAR = re.compile(r"(\d{1,2})\s*बज(?:कर|के)\s*(\d{1,2})\s*(?:मिनट)?")
+
+
+def _fold_devanagari(word: str) -> str:
+    return word.replace("\u093c", "").replace("\u0901", "\u0902")
+
+
+def _from_devanagari(text: str) -> str:
+    """Devanagari digits and time words in Latin (other Devanagari words are left out)."""
+    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS)
+    text = _fold_devanagari(text)
+    text = _BAJKAR.sub(lambda m: f"{m.group(1)}:{int(m.group(2)):02d} baje ", text)
+    return _DEVANAGARI_WORD_RE.sub(
+        lambda m: f" {_DEVANAGARI_WORDS.get(m.group(0), '')} ", text)
+
 
 @dataclass(frozen=True)
 class TimeWindow:
@@ -186,6 +246,7 @@ class _Parsed:
     range_: tuple[int, int, int, int] | None = None
     by_day: int | None = None
     week: str | None = None  # "next" | "weekend"
+    small_hours: bool = False  # "kal" said before SMALL_HOURS_END: the same calendar date
 
 
 def _num(token: str) -> int:
@@ -197,6 +258,8 @@ def _cut(text: str, match: re.Match[str]) -> str:
 
 
 def _normalise(text: str) -> str:
+    if re.search(r"[\u0900-\u097f]", text):
+        text = _from_devanagari(text)
     text = text.lower().replace("’", "'")
     text = re.sub(r"[^a-z0-9:/.'\-– ]", " ", text)
     text = re.sub(r"(\d)(am|pm|baje|bje)\b", r"\1 \2", text)
@@ -258,6 +321,7 @@ def _find_times(text: str, parsed: _Parsed) -> str:
         minute = int(match.group(3) or 0)
         if hour is not None and minute < 60:
             parsed.part, parsed.hour, parsed.minute = part, hour, minute
+            parsed.modifier = _modifier(None, match.group(5))  # "shaam 6 baje ke baad"
             return _cut(text, match)
     for kind, pattern in _TIME_PATTERNS:
         match = pattern.search(text)
@@ -353,11 +417,20 @@ def _find_date(text: str, parsed: _Parsed, today: date) -> str:
     return text
 
 
-def _find_day(text: str, parsed: _Parsed, today: date) -> str:
+def _relative_offset(offset: int, parsed: _Parsed, small_hours: bool) -> int:
+    """Days ahead for "kal"/"parso" style words (one less in the small hours)."""
+    if small_hours and offset >= 1:
+        parsed.small_hours = True
+        return offset - 1
+    return offset
+
+
+def _find_day(text: str, parsed: _Parsed, today: date, small_hours: bool = False) -> str:
     match = _BY_DAY.search(text)
     if match:
         word = match.group(1) or match.group(2)
-        parsed.by_day = 0 if word in ("today", "tonight", "aaj") else 1
+        parsed.by_day = 0 if word in ("today", "tonight", "aaj") else _relative_offset(
+            1, parsed, small_hours)
         if parsed.day is None:
             parsed.day, parsed.day_explicit = today + timedelta(days=parsed.by_day), True
         return _cut(text, match)
@@ -388,6 +461,7 @@ def _find_day(text: str, parsed: _Parsed, today: date) -> str:
     for pattern, offset in _DAY_WORDS:
         match = pattern.search(text)
         if match:
+            offset = _relative_offset(offset, parsed, small_hours)
             parsed.day = today + timedelta(days=offset)
             parsed.day_explicit, parsed.day_offset = True, offset
             return _cut(text, match)
@@ -417,6 +491,8 @@ def _clock(hour: int, minute: int) -> str:
 
 def _build(parsed: _Parsed, day: date, today: date) -> TimeWindow | None:
     day_label = describe_day(day, today)
+    if parsed.small_hours:  # "kal" at 00:30: name the date, not "today"
+        day_label = f"{day:%a}, {day.day} {day:%b}"
     if parsed.range_:
         h1, m1, h2, m2 = parsed.range_
         start, end = _at(day, h1, m1), _at(day, h2, m2)
@@ -439,7 +515,9 @@ def _build(parsed: _Parsed, day: date, today: date) -> TimeWindow | None:
         return TimeWindow(moment, moment + timedelta(hours=1), f"{day_label} at {when}", "exact")
     if parsed.part:
         first, last = DAYPARTS[parsed.part]
-        if day == today:
+        if parsed.small_hours:
+            label = f"{day_label}, {parsed.part}"
+        elif day == today:
             label = _TODAY_PART_LABEL[parsed.part]
         elif day == today + timedelta(days=1):
             label = f"tomorrow {parsed.part}"
@@ -490,7 +568,7 @@ def parse_preferred_time(text: str, now: datetime) -> TimeWindow | None:
     try:
         rest = _find_times(clean, parsed)
         rest = _find_date(rest, parsed, today)
-        rest = _find_day(rest, parsed, today)
+        rest = _find_day(rest, parsed, today, to_ist(now).hour < SMALL_HOURS_END)
     except _Unparseable:
         return None
     if parsed.part is None:
@@ -501,7 +579,10 @@ def parse_preferred_time(text: str, now: datetime) -> TimeWindow | None:
 
     if parsed.by_day is not None and parsed.hour is None and parsed.range_ is None:
         end = _at(today + timedelta(days=parsed.by_day + 1), 0)
-        label = "by today" if parsed.by_day == 0 else "by tomorrow"
+        if parsed.small_hours:
+            label = f"by {today:%a}, {today.day} {today:%b}"
+        else:
+            label = "by today" if parsed.by_day == 0 else "by tomorrow"
         return TimeWindow(now, end, label, "range")
     if parsed.week == "next" and parsed.day is None:
         monday = today + timedelta(days=7 - today.weekday())
