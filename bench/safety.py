@@ -1,14 +1,18 @@
 """Safety classifier (bot/safety.py) measured as a classifier.
 
-Data: bench/data/safety_messages.yml (emergency / self_harm / ordinary messages, English,
-Hinglish and Devanagari) and, for false alarms only, every example in data/nlu/*.yml.
+Data (bench/data/): safety_messages.yml (emergency / self_harm / ordinary messages, English,
+Hinglish and Devanagari; written before the rules, then used while writing them),
+safety_round2.yml to safety_round5.yml (each written as a held-out set after a round of
+rules, measured once, then used to widen them), safety_heldout.yml (written last, never
+used to change the rules: the honest estimate) and, for false alarms only, every example in
+data/nlu/*.yml.
 Prints recall on emergencies and self-harm (an alarm of either kind counts: both replies
 give the emergency numbers), whether the kind was right, the false-alarm rate on ordinary
 messages, and every misclassified message.
 
     .venv/bin/python -m bench.safety [--strict]
 
-``--strict`` exits 1 when recall < 0.98 or false alarms > 5%.
+``--strict`` exits 1 when recall < 0.98 or false alarms > 5% on the main set.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from bot import safety
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "safety_messages.yml"
+DEV_ROUNDS = [ROOT / "bench" / "data" / f"safety_round{n}.yml" for n in (2, 3, 4, 5)]
+HELDOUT = ROOT / "bench" / "data" / "safety_heldout.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 SAFETY_INTENTS = {"medical_emergency", "self_harm"}
 TARGET_RECALL, TARGET_FALSE_ALARMS = 0.98, 0.05
@@ -54,64 +60,70 @@ def nlu_examples(directory: Path = NLU_DIR) -> list[tuple[str, str]]:
     return examples
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--strict", action="store_true")
-    args = parser.parse_args(argv)
-    messages = load_messages()
-    started = time.perf_counter()
-    calls = 0
-
-    alarms, missed, wrong_kind = 0, [], []
-    total_alarm = 0
+def measure(name: str, messages: dict[str, list[str]]) -> tuple[float, float, list[str]]:
+    """Print recall and false alarms for one message set; (recall, false-alarm rate, errors)."""
+    errors: list[str] = []
+    alarms = total = 0
     for kind in (safety.EMERGENCY, safety.SELF_HARM):
         hits = 0
         for text in messages[kind]:
             verdict = safety.classify(text)
-            calls += 1
             if verdict.alarm:
                 hits += 1
                 if verdict.kind != kind:
-                    wrong_kind.append((kind, verdict.kind, text))
+                    errors.append(f"  KIND {kind} -> {verdict.kind}: {text}")
             else:
-                missed.append((kind, text))
-        total_alarm += len(messages[kind])
+                errors.append(f"  MISSED {kind}: {text}")
+        total += len(messages[kind])
         alarms += hits
-        print(f"{kind:<10} recall {hits}/{len(messages[kind])} = "
+        print(f"{name:<9} {kind:<10} recall {hits}/{len(messages[kind])} = "
               f"{hits / max(1, len(messages[kind])):.3f}")
-    recall = alarms / max(1, total_alarm)
-    print(f"{'all':<10} recall {alarms}/{total_alarm} = {recall:.3f} (target >= {TARGET_RECALL})")
-
-    false_alarms = []
+    recall = alarms / max(1, total)
+    print(f"{name:<9} {'all':<10} recall {alarms}/{total} = {recall:.3f} "
+          f"(target >= {TARGET_RECALL})")
+    false_alarms = 0
     for text in messages["ordinary"]:
         verdict = safety.classify(text)
-        calls += 1
         if verdict.alarm:
-            false_alarms.append((verdict, text))
-    rate = len(false_alarms) / max(1, len(messages["ordinary"]))
-    print(f"ordinary   false alarms {len(false_alarms)}/{len(messages['ordinary'])} = "
+            false_alarms += 1
+            errors.append(f"  FALSE ALARM {verdict.kind}/{verdict.category} "
+                          f"[{verdict.evidence}]: {text}")
+    rate = false_alarms / max(1, len(messages["ordinary"]))
+    print(f"{name:<9} ordinary   false alarms {false_alarms}/{len(messages['ordinary'])} = "
           f"{rate:.3f} (target <= {TARGET_FALSE_ALARMS})")
+    return recall, rate, errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strict", action="store_true")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    main_set = load_messages()
+    recall, rate, errors = measure("main", main_set)
+    sets = [main_set]
+    for path in DEV_ROUNDS:
+        sets.append(load_messages(path))
+        errors += [f"{line} ({path.stem})" for line in measure(path.stem[7:], sets[-1])[2]]
+    heldout = load_messages(HELDOUT)
+    sets.append(heldout)
+    _, _, heldout_errors = measure("held-out", heldout)
 
     nlu = nlu_examples()
     nlu_false = []
     for intent, text in nlu:
         verdict = safety.classify(text)
-        calls += 1
         if verdict.alarm:
-            nlu_false.append((intent, verdict, text))
-    print(f"data/nlu   false alarms {len(nlu_false)}/{len(nlu)} = "
+            nlu_false.append(f"  NLU FALSE ALARM ({intent}) {verdict.category} "
+                             f"[{verdict.evidence}]: {text}")
+    print(f"{'data/nlu':<9} ordinary   false alarms {len(nlu_false)}/{len(nlu)} = "
           f"{len(nlu_false) / max(1, len(nlu)):.3f}")
+    calls = sum(len(v) for messages in sets for v in messages.values()) + len(nlu)
     elapsed = time.perf_counter() - started
-    print(f"speed      {elapsed / max(1, calls) * 1e6:.0f} µs per message ({calls} messages)")
-
-    for kind, text in missed:
-        print(f"  MISSED {kind}: {text}")
-    for expected, got, text in wrong_kind:
-        print(f"  KIND {expected} -> {got}: {text}")
-    for verdict, text in false_alarms:
-        print(f"  FALSE ALARM {verdict.kind}/{verdict.category} [{verdict.evidence}]: {text}")
-    for intent, verdict, text in nlu_false:
-        print(f"  NLU FALSE ALARM ({intent}) {verdict.category} [{verdict.evidence}]: {text}")
+    print(f"speed     {elapsed / max(1, calls) * 1e6:.0f} µs per message ({calls} messages, "
+          "including loading)")
+    for line in (*errors, *(f"{line} (held-out)" for line in heldout_errors), *nlu_false):
+        print(line)
 
     ok = recall >= TARGET_RECALL and rate <= TARGET_FALSE_ALARMS
     return 0 if ok or not args.strict else 1

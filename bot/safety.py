@@ -98,6 +98,9 @@ _PATTERNS: dict[str, list[str]] = {
         rf"{_PAIN}\sin\s(?:his\s|her\s|my\s|the\s)?{_CHEST}",
         rf"crushing\s(?:\w+\s)?{_PAIN}",
         r"heart\s?attack|cardiac\sarrest",
+        r"pain\s(?:\w+\s){0,3}(?:left|l)\sarm|left\sarm\s(?:\w+\s)?(?:pain|numb\w*)"
+        r"|(?:left|baayan|baaya|bayan|baya)\s(?:haath|hath|bazu|baazu)\s(?:\w+\s)?(?:sunn|sun|dard)",
+        rf"(?:clutching|holding|gripping|pressing)\s(?:his\s|her\s|my\s|the\s)?{_CHEST}",
         rf"{_SEENA}\s(?:{_HI_IN}\s)?(?:{_INTENS_HI}\s)?(?:\w+\s)?dard",
         r"dil\s(?:ka\s)?daura",
         r"(?:सीने|छाती)\s(?:\S+\s){0,3}दर्द",
@@ -108,17 +111,19 @@ _PATTERNS: dict[str, list[str]] = {
         r"\s(?:\w+\s)?breath(?:e|ing)?",
         r"difficulty\s(?:in\s)?breath(?:e|ing)|breathing\s(?:difficulty|problem\snow)",
         r"(?:not|stopped|isnt|is\snot)\sbreath(?:e|ing)",
-        r"gasping|choking|lips?\s(?:are\s|is\s)?(?:turning\s|gone\s)?blue",
-        r"saa?ns\s(?:\w+\s)?(?:nahi|nahin|nhi|na)\s(?:le|aa|aa\srahi|ho)",
+        r"gasping|choking|(?:lips?|face|nails)\s(?:are\s|is\s)?(?:\w+\s)?(?:blue|bluish)|blue\slips",
+        r"breathing\s(?:very|too|really|so)\s(?:fast|rapidly|hard|heavily|slowly|slow)",
+        r"saa?ns\s(?:\w+\s)?(?:nahi|nahin|nhi|na)\s(?:le|aa|aa\srahi|ho|chal)",
         r"saa?ns\s(?:lene\s)?(?:mein|me|mai|main)\s(?:\w+\s)?"
         r"(?:takleef|taklif|takleef|dikkat|diqqat|problem|pareshani|pareshaani)",
         r"saa?ns\s(?:ruk|band|atak|ukhad)",
         r"dam\sghut",
-        r"सांस\s(?:नहीं|न)\s|सांस\sलेने\sमें\s(?:\S+\s){0,2}(?:तकलीफ|दिक्कत|परेशानी)",
-        r"सांस\s(?:रुक|बंद|अटक|उखड)|दम\sघुट",
+        r"सांस\s(?:नहीं|न)\s(?:ले|आ|चल|हो)|सांस\sलेने\sमें\s(?:\S+\s){0,2}(?:तकलीफ|दिक्कत|परेशानी)",
+        r"सांस\s(?:रुक|बंद|अटक|उखड)\S*|दम\sघुट\S*|सांस\s(?:बहुत\s)?(?:तेज|धीमी)",
     ],
     UNCONSCIOUS: [
         r"unconscious|unconcious|unconsious|unresponsive|not\sresponding|no\sresponse",
+        r"(?:went|gone|going|is)\slimp|floppy|hosh\s(?:\S+\s)?(?:kho|gum|ud)\w*|होश\s(?:\S+\s)?खो\S*",
         r"(?:not|wont|cant|isnt|wouldnt|doesnt|didnt)\s(?:\w+\s)?wak(?:e|ing)\s?up",
         r"passed\sout|blacked\sout|fainted|faint\sho|collapsed|no\spulse",
         r"be\s?hosh|hosh\s(?:\w+\s)?(?:nahi|nahin|nhi|na)|uth\snahi\s(?:raha|rahi|rahe)",
@@ -127,19 +132,30 @@ _PATTERNS: dict[str, list[str]] = {
     STROKE: [
         r"(?<!sun\s)(?<!heat\s)(?<!sun)(?<!heat)stroke",
         r"face\s(?:is\s)?(?:drooping|droop|dropped|twisted|tilted|deviated|crooked)",
-        r"(?:slurred|slurring)\sspeech|speech\s(?:is\s)?(?:slurred|slurring)",
+        r"(?:slurred|slurring|unclear|garbled)\sspeech"
+        r"|speech\s(?:\w+\s){0,2}(?:slurred|slurring|unclear|garbled|not\sclear)",
+        r"(?:mouth|face|lips?)\s(?:\w+\s)?(?:crooked|twisted|deviated|drooping|droopy)",
         r"suddenly\s(?:cannot|cant|can\snot|unable\sto)\s(?:speak|talk|move)",
         r"para?ly(?:sis|sed|zed)|lakwa|laqwa|lakva",
+        r"(?:one|left|right|half)\sside\s(?:of\s)?(?:the\s|his\s|her\s)?(?:body|face)\s(?:\w+\s)?"
+        r"(?:not\smoving|numb|weak|paraly\w*|dead|not\sworking|drooping)",
+        r"(?:sudden|suddenly)\s(?:\S+\s){0,4}(?:severe\s|worst\s)?headache|worst\sheadache",
+        r"(?:sudden|suddenly)\s(?:\S+\s){0,2}(?:lost|losing|loss\sof|cant|cannot)\s(?:\S+\s)?"
+        r"(?:vision|sight|see)|(?:vision|sight)\s(?:\S+\s)?(?:suddenly|achanak)",
+        r"(?:cannot|cant|can\snot|unable\sto|not\sable\sto)\s(?:speak|talk)\s(?:properly|clearly)",
+        r"aadh[ae]\s(?:sharir|shareer|sarir|badan|body|hisse)\s(?:\w+\s)?(?:kaam\snahi|sunn|nahi\schal)",
+        r"आधा\s(?:शरीर|बदन)",
         r"(?:muh|munh|mooh|chehra|chehera|face)\s(?:\w+\s)?(?:tedha|terha|tirchha)",
         r"bol\snahi\spa\s(?:raha|rahi|rahe)|zuba+n\sladkhada",
-        r"लकवा|टेढा|बोल\sनहीं\sपा",
+        r"लकवा|टेढा|बोल\sनहीं\sपा\S*|बोलने\sमें\s(?:\S+\s)?(?:दिक्कत|तकलीफ|परेशानी)",
     ],
     SEIZURE: [
-        r"seizures?|seziure|siezure|convulsions?|convulsing|fitting",
-        r"having\s(?:a\s)?fits?|(?:shaking|jerking)\sall\sover|foaming\sat\sthe\smouth",
+        r"seizures?|seizing|seziure|siezure|convulsions?|convulsing|fitting",
+        r"having\s(?:a\s)?fits?|(?:shaking|jerking)\sall\sover",
+        r"(?:foaming|frothing)\s(?:at|from)\s(?:the\s|his\s|her\s)?mouth|(?:muh|munh)\sse\sjhaag",
         r"(?<!dil\s)(?<!dil\ska\s)daur[ae]\s(?:\w+\s)?(?:pad|padh|pada|padna|padne|aa)",
         r"jhatk[ae]\s(?:\w+\s)?(?:aa|lag)|mirgi\ska\sdaura",
-        r"(?<!दिल\sका\s)दौर[ाे]\s(?:\S+\s)?(?:पड|आ)|झटके",
+        r"(?<!दिल\sका\s)दौर[ाे]\s(?:\S+\s)?(?:पड|आ)\S*|झटके|मुंह\sसे\sझाग",
     ],
     BLEEDING: [
         r"(?:lot\sof|lots\sof|heavy|heavily|severe|profuse|profusely|too\smuch|excessive)"
@@ -148,20 +164,28 @@ _PATTERNS: dict[str, list[str]] = {
         r"|nonstop)",
         r"blood\s(?:\w+\s)?(?:wont|doesnt|does\snot|not|isnt|is\snot)\s(?:\w+\s)?stop",
         r"(?:vomiting|vomited|coughing|coughing\sup|throwing\sup)\sblood|blood\svomit",
-        r"deep\scut",
+        r"(?:blood|bleeding|khoon)\s(?:\S+\s)?(?:gushing|spurting|pouring|squirting)|deep\scut|(?:so\smuch|lot\sof|too\smuch|lots\sof)\sblood|blood\severywhere",
+        r"cut\s(?:his|her)\s(?:wrist|wrists|throat)|(?:wrist|nas)\s(?:\w+\s)?(?:kaat|kat)\w*",
         r"(?:khoon|khun|blood)\s(?:\w+\s)?(?:beh|bah|nikal)\s(?:raha|rahi|rha|gaya)",
-        r"(?:khoon|khun)\s(?:\w+\s)?ruk\s(?:nahi|nahin|nhi)|(?:khoon|khun)\ski\sulti",
-        r"खून\s(?:\S+\s)?(?:बह|निकल)|खून\sकी\sउल्टी",
+        r"(?:khoon|khun)\s(?:\w+\s)?(?:ruk|band)\s(?:\w+\s)?(?:nahi|nahin|nhi)"
+        r"|(?:khoon|khun)\ski\sulti",
+        r"खून\s(?:\S+\s)?(?:रुक|बंद)\s(?:\S+\s)?नहीं",
+        r"खून\s(?:\S+\s)?(?:बह|निकल)\S*|खून\sकी\sउल्टी|बहुत\s(?:सारा\s)?खून",
     ],
 }
 
 _POISON_NOUN = (
     r"poison|pesticide|insecticide|toilet\scleaner|harpic|phenyl|phenol|kerosene|bleach"
-    r"|acid|rat\s?kill\w*|naphthalene|keetnashak|keet\snashak|zeher|zehar|jahar|zahar"
-    r"|जहर|कीटनाशक|फिनाइल|तेजाब"
+    r"|(?:toilet|bathroom|battery)\s?acid|tezaab|tezab|tejab|rat\s?kill\w*|naphthalene|keetnashak|keet\snashak|zeher|zehar|jahar|zahar"
+    r"|(?:floor|toilet|glass|drain|bathroom|kitchen|phenyl)\s?cleaner|dettol|savlon"
+    r"|mitti\s(?:ka|ke)\stel|मिट्टी\sका\sतेल|lizol|lysol|colin|hair\sdye|detergent|baygon|hit\sspray|paint\sthinner|petrol"
+    r"|diesel|mosquito\s(?:repellent|liquid|coil)|all\sout\s(?:liquid|refill)|good\sknight|battery|button\scell"
+    r"|(?:keede|kide|keedon|chuhe|chuha|choohe|machhar)\s(?:maarne|marne|maar|mar)\w*"
+    r"|जहर|कीटनाशक|फिनाइल|तेजाब|(?:कीडे|चूहे|मच्छर)\sमार\S*"
 )
 _INGEST = (
-    r"drank|drunk|swallowed|swallow|ate|eaten|consumed|took|taken|take|taking|popped"
+    r"drank|drunk|swallowed|swallow|ate|eaten|consumed|took|taken|take|taking|popped|chewed"
+    r"|inhaled"
     r"|kha\s?(?:li|liya|liye|gaya|gayi|gaye|lena|lun|lunga|lungi|khaun)|khaa\s?li|khayi|khaya"
     r"|pi\s?(?:li|liya|gaya|gayi|gaye)|pee\s?(?:li|liya)|piya|nigal\s?(?:li|liya|gaya|gayi)?"
     r"|खा\s?(?:ली|लिया|लिए|गया|गई|गयी)|पी\s?(?:ली|लिया|गया|गई)|निगल"
@@ -170,7 +194,16 @@ _PILLS = (
     r"tablets?|tabs?|pills?|goli|goliyan|goliya|golian|strips?|patta|patte|bottle|shishi"
     r"|capsules?|syrup|insulin|गोली|गोलियां|गोलियाँ|शीशी|बोतल|पत्ता|दवा"
 )
-_WHOLE = r"whole|entire|full|all|saari|sari|sara|poori|puri|pura|poora|पूरी|सारी|पूरा|सारा"
+# "the whole strip" is alarming with any verb; "all my tablets" only once swallowed ("take all
+# my tablets on time" is an instruction).
+_WHOLE = r"whole|entire|full\s(?:strip|bottle|pack)|poori|puri|pura|poora|पूरी|पूरा"
+_ALL = r"all|saari|sari|sara|सारी|सारा|सारे"
+_INGEST_PAST = (
+    r"drank|drunk|swallowed|ate|eaten|consumed|took|taken|popped|overdosed|chewed"
+    r"|kha\s?(?:li|liya|liye|gaya|gayi|gaye)|khayi|khaya|khaa\s?li|pi\s?(?:li|liya|gaya|gayi)"
+    r"|pee\s?(?:li|liya)|piya|nigal\s?(?:li|liya|gaya|gayi)"
+    r"|खा\s?(?:ली|लिया|लिए|गया|गई|गयी)|पी\s?(?:ली|लिया|गया|गई)|निगल\s?(?:ली|लिया)"
+)
 _CHILD = (
     r"child|kid|son|daughter|baby|toddler|year\sold|yr\sold|bachch?[ae]|bacch?[ae]|beta|bete"
     r"|beti|बच्चे|बच्चा|बेटे|बेटी|बेटा"
@@ -189,15 +222,24 @@ _POISONING_PATTERNS = [
 _OVERDOSE_PATTERNS = [
     r"over\s?dose[ds]?|overdosing|od\s?ed|odd\b",
     rf"(?:{_INGEST})\s(?:\S+\s){{0,5}}(?:{_WHOLE})\s(?:\S+\s){{0,3}}(?:{_PILLS})",
-    rf"(?:{_WHOLE})\s(?:\S+\s){{0,3}}(?:{_PILLS})\s(?:\S+\s){{0,2}}(?:{_INGEST})",
+    rf"(?:{_WHOLE})\s(?:\S+\s){{0,3}}(?:{_PILLS})\s(?:\S+\s){{0,4}}(?:{_INGEST})",
+    rf"(?:{_INGEST_PAST})\s(?:\S+\s){{0,5}}(?:{_ALL})\s(?:\S+\s){{0,3}}(?:{_PILLS})",
+    rf"(?:{_ALL})\s(?:\S+\s){{0,3}}(?:{_PILLS})\s(?:\S+\s){{0,2}}(?:{_INGEST_PAST})",
+    rf"(?:{_INGEST_PAST})\s(?:like\s|around\s|about\s|almost\s|nearly\s|over\s|more\sthan\s)?"
+    rf"(?:[5-9]|[1-9][0-9]+)\s(?:\S+\s){{0,4}}(?:{_PILLS})",
     rf"(?:took|taken|swallowed|ate|popped|kha\s?li|kha\s?liya|khayi|khaya|खा\s?ली|खा\s?लिया)"
     rf"\s(?:\S+\s){{0,3}}(?:[5-9]|[1-9][0-9]+)\s(?:\S+\s){{0,2}}(?:{_PILLS})",
     rf"(?:[5-9]|[1-9][0-9]+)\s(?:\S+\s){{0,2}}(?:{_PILLS})\s(?:\S+\s){{0,2}}"
     rf"(?:kha\s?li|kha\s?liya|kha\s?gaya|kha\s?gayi|khayi|khaya|खा\s?ली|खा\s?लिया)",
-    rf"(?:{_CHILD})\s(?:\S+\s){{0,4}}(?:swallowed|ate|eaten|drank|kha\s?(?:li|liya|gaya|gayi)"
+    rf"(?:{_CHILD})\s(?:\S+\s){{0,4}}(?:swallowed|chewed|ate|eaten|drank|kha\s?(?:li|liya|gaya|gayi)"
     rf"|pi\s?(?:li|liya)|खा\s?(?:ली|लिया|गया)|पी\s?(?:ली|लिया)|निगल)\s(?:\S+\s){{0,5}}"
     rf"(?:{_PILLS}|medicine|medicines|dawai|dawa)",
-    rf"double\sdose\s(?:\S+\s){{0,8}}(?:{_SYMPTOM_NOW})",
+    rf"(?:double|twice|extra|[2-9]\stimes)\s(?:\S+\s){{0,10}}(?:{_SYMPTOM_NOW})",
+    rf"(?:{_CHILD})\s(?:\S+\s){{0,6}}(?:{_PILLS}|medicine|medicines|dawai|dawa)\s(?:\S+\s){{0,2}}"
+    r"(?:kha\s?(?:li|liya|gaya|gayi|liye)|pi\s?(?:li|liya)|खा\s?(?:ली|लिया|गया|गई)|पी\s?(?:ली|लिया)"
+    r"|swallowed|ate|eaten)",
+    rf"(?:बहुत\sसारी|bahut\ssaari|bahut\ssari|bahut\sjyada|bahut\szyada)"
+    rf"\s(?:\S+\s)?(?:{_PILLS})\s(?:\S+\s){{0,2}}(?:{_INGEST})",
     r"(?:took|taken|swallowed|ate|popped|kha\s?li|kha\s?liya|khaya|खा\s?ली|खा\s?लिया)"
     r"\s(?:\S+\s){0,2}(?:[2-9]|[1-9][0-9]+|two|three|four|five|do|teen|char|दो|तीन)"
     r"\s(?:strips|patte|bottles|shishi|पत्ते|शीशी)",
@@ -210,6 +252,38 @@ _SELF_HARM_PATTERNS = [
     r"wanna\sdie|want\sto\sdie|wish\si\swas\sdead|wish\si\swere\sdead|better\soff\sdead",
     r"(?:dont|do\snot|dnt)\swant\sto\s(?:live|be\salive|wake\sup)",
     r"no\s(?:point|reason)\s(?:in\s)?(?:living|to\slive)|not\sworth\sliving|tired\sof\sliving",
+    r"disappear\sforever|jump(?:ing)?\s(?:off|from)\s(?:\w+\s)?(?:terrace|roof|building|bridge"
+    r"|balcony|floor)|(?:saved|saving|collected|collecting|stockpil\w*)\s(?:up\s)?(?:my\s|all\s)?"
+    r"(?:\w+\s)?(?:pills|tablets)|(?:fastest|painless|easiest|quickest|best)\sway\sto\sdie",
+    r"(?:life|living)\s(?:is\s)?not\sworth\s(?:it|living)|end\severything|hate\smyself\s(?:\w+\s)?"
+    r"(?:die|dead|end)",
+    r"(?:im|i\sam|i\swill|ill|going\sto|gonna|want\sto)\s(?:\w+\s)?(?:swallow|eat)\s"
+    r"(?:all|every|the\swhole|whole)\s(?:of\s)?(?:my\s|the\s)?(?:\w+\s)?(?:pills|tablets|medicines|meds)",
+    r"(?:im|i\sam|i\swill|ill|going\sto|gonna|want\sto)\s(?:\w+\s)?(?:take|have)\s"
+    r"(?:all|every|the\swhole|whole)\s(?:of\s)?(?:my\s|the\s)?(?:\w+\s)?(?:pills|tablets|medicines|meds)"
+    r"\s(?:\S+\s){0,2}(?:at\sonce|in\sone\sgo|tonight|right\snow|and\s(?:die|sleep|end))",
+    r"(?:maximum|max|how\smany|how\smuch)\s(?:\S+\s){0,5}(?:would|will|to|can|could)\s(?:kill|die)",
+    r"(?:no|any|dont\ssee\sa|dont\ssee\sany)\sreason\sto\s(?:\w+\s)?(?:liv\w*|go\son\sliv\w*)"
+    r"|(?:cut|slit)\smy\s(?:wrist|wrists|nas)",
+    r"jeene\ski\s(?:himmat|ichha|ichchha|icchha|wajah|vajah|umeed)\s(?:\w+\s)?(?:nahi|nahin|nhi)",
+    r"(?:saari|sari|sab)\s(?:\S+\s){0,3}(?:goliyan|goli|tablets|pills)\s(?:\S+\s)?kha\s(?:lunga|lungi)",
+    r"(?:सारी|सब)\s(?:\S+\s){0,3}(?:गोलियां|गोली|दवा|दवाई)\s(?:\S+\s)?खा\s(?:लूंगा|लूंगी|लूं)"
+    r"|जीने\sकी\s(?:हिम्मत|इच्छा|वजह)\s(?:\S+\s)?नहीं",
+    r"(?:marne|marna|mar\sjane|maut)\s(?:\S+\s)?(?:mann|man|dil|ichha|irada)\s(?:\S+\s)?(?:kar|ho|hai)\w*"
+    r"|(?:mujhe|muje|mujhko|mai|main)\s(?:\S+\s)?(?:marna|mar\sjana|mar\sjaana)\s(?:hai|he|h)",
+    r"(?:मुझे|मैं)\s(?:\S+\s)?(?:मरना|मर\sजाना)|मरने\sका\s(?:मन|दिल)|जीना\sनहीं\sचाहत\S*",
+    r"(?:end|ending|finish)\s(?:things|it|everything|myself)\s(?:\S+\s)?(?:tonight|today|now|forever)"
+    r"|(?:sleep|sleeping)\sforever|(?:planning|plan|going|want|wanna)\s(?:to\s)?(?:end|finish)\s"
+    r"(?:things|it|everything|my\slife)",
+    r"hang(?:ing)?\smyself|(?:phansi|fansi|faansi|phaansi)\s(?:\S+\s)?(?:laga|lagaa|lagana|lagane|lagaun)\w*"
+    r"|फांसी|(?:kaat|kat|काट)\s(?:lunga|lungi|loonga|loongi|dunga|dungi|लूंगा|लूंगी)",
+    r"zinda\s(?:\S+\s)?(?:nahi|nahin|nhi)\s(?:rehna|rahna|rehena)|जिंदा\s(?:\S+\s)?नहीं\sरहना"
+    r"|मरने\sके\s(?:अलावा|सिवा)|marne\ske\s(?:alawa|alava|siva|siwa)",
+    r"(?:खुद|अपने\sआप)\sको\s(?:\S+\s)?नुकसान|(?:khud|apne\saap)\sko\s(?:\S+\s)?nuks[a]+n",
+    r"goodbye\s(?:letter|letters|note|notes|message)|suicide\snote|(?:would|will)\sbe\sfatal"
+    r"|fatal\s(?:amount|quantity)",
+    r"(?:better|happier)\s(?:off\s)?(?:without\sme|if\si\s(?:was|were)\sgone|if\si\sdie\w*)"
+    r"|end\smy\s(?:suffering|pain|misery)",
     r"never\swake\sup|(?:hurt|harm|hurting|harming|cutting|cut)\smy\s?self",
     r"(?:nobody|no\sone|noone)\s(?:will|would)\s(?:miss|care)",
     r"lethal\sdose|fatal\sdose|how\smany\s(?:\S+\s){0,4}(?:to\sdie|to\skill)",
@@ -227,10 +301,50 @@ _SELF_HARM_PATTERNS = [
     r"(?:जिंदगी|जिन्दगी)\sसे\sतंग|(?:zindagi|jindagi)\sse\s(?:tang|pareshan)",
 ]
 
+# Concepts that co-occur: a body site or function and a word of acute distress within a few
+# words, in any order. Broader than the phrases above, for wording they don't list.
+_W = r"(?:\S+\s){0,4}"
+_CHEST_SITE = r"chest|chset|seene|seena|sine|sina|chhati|chati|सीने|सीना|छाती"
+_CHEST_DISTRESS = (
+    r"pain\w*|hurts?|hurting|ache|aching|pressure|tight\w*|heavy|heaviness|squeez\w*|crush\w*"
+    r"|dard|dabav|dabaav|dabao|bhari|bhaari|jakdan|jakad\w*|दर्द|दबाव|भारी|जकड\S*"
+)
+_BREATH = r"breath\w*|wheez\w*|saa?ns|सांस"
+_BREATH_DISTRESS = (
+    r"cant|cannot|hardly|barely|struggl\w*|gasp\w*|badly|severe\w*|fast|rapid\w*|ruk\w*"
+    r"|atak\w*|ukhad\w*|tez|tej|तेज|रुक\S*|अटक\S*|उखड\S*"
+)
+_LIPS_BLUE = (
+    r"(?:lips?|hont|honth|होंठ|nails?)\s(?:\S+\s){0,2}(?:blue|bluish|neel[ae]|नीले|नीला)"
+)
+_NO_ANSWER = (
+    r"behoshi|(?:jawab|response|reply)\s(?:\S+\s)?(?:nahi|nahin|nhi)\s(?:de|mil|aa)\w*"
+    r"|not\s(?:reacting|waking|moving\sor\sresponding)|जवाब\s(?:\S+\s)?नहीं"
+)
+_LIMB_DOWN = (
+    r"(?:cant|cannot|can\snot|unable\sto|not\sable\sto)\s(?:lift|move|raise|feel)\s(?:his\s|her\s|my\s)?"
+    r"(?:\w+\s)?(?:arm|leg|hand|side)|slurr\w*|(?:face|mouth|muh|munh|chehra)\s(?:\S+\s){0,3}"
+    r"(?:dropped|drooped|fallen|fell|latak\w*|tedh\w*)|(?:haath|hath|pair|pao)\s(?:\S+\s)?"
+    r"(?:nahi|nhi)\s(?:uth|hil|chal)\w*|(?:walk|stand)\s(?:straight|properly)\s(?:\S+\s)?suddenly"
+    r"|suddenly\s(?:\S+\s){0,3}(?:cant|cannot|unable\sto)\s(?:walk|stand|see)"
+)
+_SEIZING = r"convuls\w*|(?:eyes|aankhen|aankh)\s(?:\S+\s)?(?:rolled|rolling|upar|ulat\w*)"
+_CONCEPTS: list[tuple[str, str]] = [
+    (CHEST_PAIN, rf"(?:{_CHEST_SITE})\s{_W}(?:{_CHEST_DISTRESS})"),
+    (CHEST_PAIN, rf"(?:{_CHEST_DISTRESS})\s(?:\S+\s){{0,2}}(?:{_CHEST_SITE})"),
+    (BREATHING, rf"(?:{_BREATH})\s{_W}(?:{_BREATH_DISTRESS})"),
+    (BREATHING, rf"(?:{_BREATH_DISTRESS})\s(?:\S+\s){{0,2}}(?:{_BREATH})"),
+    (BREATHING, _LIPS_BLUE),
+    (UNCONSCIOUS, _NO_ANSWER),
+    (STROKE, _LIMB_DOWN),
+    (SEIZURE, _SEIZING),
+]
+
 _COMPILED: list[tuple[str, re.Pattern[str]]] = [
     (category, _p(pattern)) for category, patterns in _PATTERNS.items() for pattern in patterns
 ]
 _COMPILED += [(POISONING, _p(p)) for p in _POISONING_PATTERNS]
+_COMPILED += [(category, _p(pattern)) for category, pattern in _CONCEPTS]
 _COMPILED += [(OVERDOSE, _p(p)) for p in _OVERDOSE_PATTERNS]
 _SELF_HARM = [_p(p) for p in _SELF_HARM_PATTERNS]
 
@@ -241,11 +355,18 @@ _INTENSIFIER = _p(
     r"|cant|cannot|bahut|bohot|bahot|zyada|jyada|tez|achanak|अचानक|बहुत|now|right\snow"
 )
 
-# A medicine word right after a symptom makes it the name of a medicine ("chest pain tablets").
-_MEDICINE_AFTER = _p(
-    r"tablets?|tabs?|pills?|medicines?|medication|meds|drugs?|capsules?|spray|inhaler|syrup"
-    r"|refill|prescription|dawai|dawaai|dawa|dawaiyan|goli|goliyan|wali|wala|wale"
-    r"|ki\sdawai|ki\sdawa|ki\sgoli|दवा|दवाई|गोली|वाली|वाला"
+# A medicine word right after a symptom (or after "ki", "ke", "wali", "की" …) makes it the
+# name of a medicine: "chest pain tablets", "seene ke dard wali goli", "मिर्गी की दवा".
+_MEDICINE_AFTER = re.compile(
+    r"^(?:(?:ki|ke|ka|wali|wala|wale|vali|की|के|का|वाली|वाला)\s)?(?:wali\s|वाली\s)?"
+    r"(?:tablets?|tabs?|pills?|medicines?|medication|meds|drugs?|capsules?|spray|inhaler|syrup"
+    r"|refill|prescription|dawai|dawaai|dawa|dawaiyan|goli|goliyan|wali|wala|wale|vali"
+    r"|दवा|दवाई|गोली|गोलियां|वाली|वाला)(?![a-z0-9\u0900-\u097f])"
+)
+# A condition named as the topic of a booking: "seizure follow up", "stroke recovery".
+_TOPIC_AFTER = re.compile(
+    r"^(?:follow\s?up|followup|check\s?up|checkup|review|recovery|history|treatment|rehab\w*"
+    r"|specialist|clinic|test|report|risk|survivor|patients?|ward|prevention)(?![a-z0-9])"
 )
 _MEDICINE_FOR = _p(
     r"(?:tablets?|medicines?|meds|inhaler|spray|syrup|refill|dawai|dawa|goli|reorder|order)"
@@ -253,7 +374,7 @@ _MEDICINE_FOR = _p(
 )
 _PAST = _p(
     r"last\s(?:week|month|year|time|night\sbut)|\d+\s(?:years?|yrs?|months?|weeks?|days?)\sago"
-    r"|years?\sago|months?\sago|weeks?\sago|in\s(?:19|20)\d\d|history\sof|used\sto|had\sa"
+    r"|years?\sago|months?\sago|weeks?\sago|in\s(?:19|20)\d\d|history\sof|used\sto"
     r"|pichh?le\s(?:saal|mahine|hafte|sal)|(?:aaya|aya|pada|padi|hua|hui|gaya|gayi)\stha"
     r"|पिछले|साल\sपहले|था|थी"
 )
@@ -271,8 +392,7 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str) -> boo
     happening now?"""
     before, after = clause[: match.start()], clause[match.end():]
     if category not in (OVERDOSE, POISONING):
-        next_words = " ".join(after.split()[:3])
-        if _MEDICINE_AFTER.search(next_words):
+        if _MEDICINE_AFTER.match(after.strip()) or _TOPIC_AFTER.match(after.strip()):
             return False
         if _MEDICINE_FOR.search(before):
             return False
