@@ -26,7 +26,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.runtime import procs
@@ -43,8 +43,9 @@ TURNS: Counter[str] = Counter()
 TURN_BUDGET = {"twilio": 12, "sns": 8, "whatsapp": 8, "lex": 12, "ws": 8}
 MIN_CASES = 2000
 
-FUZZ = settings(deadline=None, database=None, print_blob=True,
-                suppress_health_check=list(HealthCheck))
+# No shrinking: against a live stack it can take minutes; the first failure is reported.
+FUZZ = settings(deadline=None, database=None, print_blob=True, report_multiple_bugs=False,
+                phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
 def fuzz(examples: int) -> settings:
