@@ -190,6 +190,19 @@ def should_hint(tracker: Tracker, slot: str, value: Any = None) -> bool:
     return True
 
 
+def value_before_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (its mappings may have changed it)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+        elif seen_user and event.get("event") in ("session_started", "restart"):
+            break
+    return None
+
+
 def answering_verification(tracker: Tracker) -> bool:
     """The message answers the identity questions (its order number is not a task input)."""
     return tracker.slots.get(REQUESTED_SLOT) in VERIFY_SLOTS
@@ -399,7 +412,11 @@ class PharmacyFormValidation(FormValidationAction):
         if order_id is None:
             if should_hint(tracker, "verify_order_id"):
                 reply(dispatcher, tracker, "verify_bad_order_id")
-            return {"verify_order_id": None}
+                return {"verify_order_id": None}
+            # The answer to another question (the phone digits tagged as an order number):
+            # keep the order number we had.
+            return {"verify_order_id": find_order_id(value_before_turn(tracker,
+                                                                      "verify_order_id"))}
         result: dict[str, Any] = {"verify_order_id": order_id}
         # "ML24081234 4321": the digits came in the same message.
         text = (tracker.latest_message or {}).get("text")

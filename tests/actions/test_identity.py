@@ -250,3 +250,19 @@ def test_wrong_guess_keeps_the_per_conversation_limit(world, tracker_factory, do
     events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
     assert slot_events(events)["form_aborted"] is True
     assert said(dispatcher) == say("verify_locked", "en")
+
+
+def test_phone_digits_tagged_as_an_order_number_in_their_own_message(world, tracker_factory,
+                                                                     domain):
+    # "0001" answering the digits question also fills verify_order_id from an order_id
+    # entity: the order number given before is kept and the digits are checked.
+    tracker = tracker_factory(text="0001", active_loop=FORM, requested_slot="verify_phone_last4",
+                              entities=[ent("order_id", "0001")],
+                              events=[{"event": "slot", "name": "verify_order_id",
+                                       "value": "ML10000001"}],
+                              set_this_turn={"verify_order_id": "0001",
+                                             "verify_phone_last4": "0001"})
+    events, dispatcher = run(ValidateOrderStatusForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["verify_order_id"] == "ML10000001"
+    assert slots["verified_customer_id"] == "CUST1"
