@@ -15,38 +15,17 @@ from actions.common import (
     PharmacyFormValidation,
     SafeAction,
     answering_verification,
+    lang,
     order_id_from,
     reply,
     reset_events,
     should_hint,
     yes_no_buttons,
 )
-from bot import orders
+from bot import dialogue_facts, orders
 from bot.errors import NotAllowed, NotFound
 
 log = logging.getLogger(__name__)
-
-
-def _describe(summary: dict) -> str:
-    items = summary.get("items") or []
-    names = ", ".join(f"{i['brand']} x{i['quantity']}" for i in items[:3])
-    if len(items) > 3:
-        names += f" and {len(items) - 3} more"
-    total = summary.get("total_inr")
-    money = f", ₹{total:.2f}" if isinstance(total, (int, float)) else ""
-    return f"Order {summary['order_id']} ({names}{money}) is {summary['status_text']}."
-
-
-def _not_cancellable_reason(summary: dict) -> str:
-    status = summary["status"]
-    if status == "cancelled":
-        return f"Order {summary['order_id']} is already cancelled."
-    if status in ("shipped", "out_for_delivery"):
-        return (f"Order {summary['order_id']} is already {summary['status_text']}, so it "
-                "can't be cancelled now. You can refuse it at delivery, or return it within "
-                "7 days of delivery.")
-    return (f"Order {summary['order_id']} is already {summary['status_text']}, so it can't be "
-            "cancelled. You can request a return in the app.")
 
 
 class ValidateCancelForm(PharmacyFormValidation):
@@ -91,7 +70,7 @@ class ValidateCancelForm(PharmacyFormValidation):
                 latest = orders.order_status(db, customer_id, recent[0]["_id"])
                 if latest["status"] in ("shipped", "out_for_delivery"):
                     reply(dispatcher, tracker, "cancel_not_allowed",
-                          reason=_not_cancellable_reason(latest))
+                          reason=dialogue_facts.cancel_refusal_text(latest, lang(tracker)))
                 else:
                     reply(dispatcher, tracker, "cancel_nothing")
                 return {"form_aborted": True}
@@ -107,9 +86,10 @@ class ValidateCancelForm(PharmacyFormValidation):
             return {"cancel_order_id": None, "cancel_confirm": None}
         if summary["status"] not in orders.CANCELLABLE:
             reply(dispatcher, tracker, "cancel_not_allowed",
-                  reason=_not_cancellable_reason(summary))
+                  reason=dialogue_facts.cancel_refusal_text(summary, lang(tracker)))
             return {"form_aborted": True}
-        return {"cancel_order_id": order_id, "cancel_summary": _describe(summary)}
+        return {"cancel_order_id": order_id,
+                "cancel_summary": dialogue_facts.cancel_summary_text(summary, lang(tracker))}
 
 
 class AskCancelOrderId(AskAction):
@@ -147,12 +127,14 @@ class ActionCancelOrder(SafeAction):
         try:
             result = orders.cancel_order(context.db(), customer_id, order_id)
         except NotAllowed as exc:
-            reply(dispatcher, tracker, "cancel_not_allowed", reason=exc.message[:1].upper()
-                  + exc.message[1:])
+            facts = {"order_id": order_id, "status": exc.details.get("status", "cancelled")}
+            reply(dispatcher, tracker, "cancel_not_allowed",
+                  reason=dialogue_facts.cancel_refusal_text(facts, lang(tracker)))
             return cleanup
         except NotFound:
             reply(dispatcher, tracker, "order_not_found")
             return cleanup
         log.info("order %s cancelled by the assistant", order_id)
-        dispatcher.utter_message(text=result["sentence"])
+        dispatcher.utter_message(text=dialogue_facts.cancel_done_text(result["order_id"],
+                                                                      lang(tracker)))
         return cleanup

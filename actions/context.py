@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from bot.cache import Cache, get_cache
 from bot.catalogue import Catalogue
 from bot.db import get_db
+from bot.dialogue_text import choose_reply_language
 from bot.validation import ID_RE
 from bot.verify_guard import VerifyGuard, get_guard
 
@@ -177,6 +178,21 @@ def channel_name(tracker: Tracker) -> str:
     return "chat"
 
 
+RECENT_MESSAGES = 10
+
+
+def _recent_messages(tracker: Tracker) -> Iterator[tuple[Any, Any]]:
+    """(text, voice locale) of the latest message, then of earlier ones, newest first."""
+    latest = tracker.latest_message or {}
+    yield latest.get("text"), _metadata(tracker).get("locale")
+    users = [e for e in tracker.events if e.get("event") == "user"][-RECENT_MESSAGES:]
+    for event in reversed(users):
+        metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+        yield event.get("text"), metadata.get("locale")
+
+
 def reply_language(tracker: Tracker) -> str:
-    value = tracker.get_slot("language")
-    return "hi" if value == "hi" else "en"
+    """``"en"``, ``"hi"`` (Hinglish) or ``"hi-Deva"`` (Devanagari): the language and script
+    of the latest message that tells (a ``hi_IN`` voice turn is Devanagari Hindi), else
+    the ``language`` slot (the conversation's stored preference)."""
+    return choose_reply_language(_recent_messages(tracker), tracker.get_slot("language"))

@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.common import reply, reset_events
-from bot import handoff
-from bot.dialogue_text import button, detect_language, say
+from bot import dialogue_facts, handoff
+from bot.dialogue_text import HINDI, button, detect_language, is_hindi_locale, say
 from bot.errors import PharmacyError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,11 @@ class ActionHandoff(Action):
         else:
             log.info("handoff ticket %s %s", ticket["ticket_id"],
                      "still open" if ticket.get("reused") else "opened")
-            reply(dispatcher, tracker, "handoff_done", next_steps=ticket["next_steps"])
+            next_steps = ticket["next_steps"]
+            if ticket.get("callback"):
+                next_steps = dialogue_facts.handoff_next_steps(
+                    ticket["ticket_id"], ticket["callback"], context.reply_language(tracker))
+            reply(dispatcher, tracker, "handoff_done", next_steps=next_steps)
             # Machine-readable signal for the channels: voice transfers the call to a queue.
             dispatcher.utter_message(
                 json_message={"handoff": True, "ticket_id": ticket["ticket_id"]}
@@ -114,7 +118,9 @@ class ActionStopForm(Action):
 
 
 class ActionDetectLanguage(Action):
-    """Slot mapping action for ``language``: Hinglish messages get Hindi (Latin) replies."""
+    """Slot mapping action for ``language``: the stored preference (``en``/``hi``) follows
+    the messages. Hinglish, Devanagari and ``hi_IN`` voice turns set ``hi``; the script of
+    the reply is chosen per message (``context.reply_language``)."""
 
     def name(self) -> str:
         return "action_detect_language"
@@ -122,8 +128,13 @@ class ActionDetectLanguage(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[dict[str, Any]]:
         previous = tracker.get_slot("language")
-        text = (tracker.latest_message or {}).get("text")
-        detected = detect_language(text, previous if previous in ("en", "hi") else "en")
+        latest = tracker.latest_message or {}
+        text = latest.get("text")
+        metadata = latest.get("metadata") if isinstance(latest.get("metadata"), dict) else {}
+        if is_hindi_locale(metadata.get("locale")):
+            detected: str | None = HINDI
+        else:
+            detected = detect_language(text, previous if previous in ("en", "hi") else "en")
         if detected and detected != previous:
             return [SlotSet("language", detected)]
         return []

@@ -22,8 +22,8 @@ from actions.common import (
     should_hint,
 )
 from actions.timeslots import time_answer, window_of
-from bot import doctors
-from bot.clock import describe_moment, now_utc
+from bot import dialogue_facts, doctors
+from bot.clock import now_utc
 from bot.db import store_call
 from bot.dialogue_text import button
 from bot.errors import InvalidInput
@@ -54,11 +54,13 @@ def customer_language(db: Any, customer_id: str) -> str | None:
     return None
 
 
-def _short_label(slot: dict) -> str:
-    """'tomorrow at 5 pm, Dr. Asha Verma, ₹499' (the speciality is in the question)."""
+def _short_label(slot: dict, language: str = "en") -> str:
+    """'tomorrow at 5 pm, Dr. Asha Verma, ₹499' / 'kal shaam 5 baje, …' (the speciality is
+    in the question)."""
     fee = slot.get("fee_inr")
     money = f", ₹{int(fee)}" if isinstance(fee, (int, float)) else ""
-    return f"{describe_moment(slot['start'], now_utc())}, {slot['doctor_name']}{money}"
+    when = dialogue_facts.moment_text(slot["start"], now_utc(), language)
+    return f"{when}, {slot['doctor_name']}{money}"
 
 
 class ValidateDoctorCallForm(PharmacyFormValidation):
@@ -143,7 +145,8 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
                       speciality=doctors.speciality_name(speciality))
                 out["doctor_time"] = None
             else:
-                out["doctor_offers"] = [{"id": s["slot_id"], "label": _short_label(s)}
+                language = context.reply_language(tracker)
+                out["doctor_offers"] = [{"id": s["slot_id"], "label": _short_label(s, language)}
                                         for s in found]
         return out
 

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
 from actions.common import PharmacyFormValidation, SafeAction, find_order_id, reply, reset_events
-from bot import orders
+from bot import dialogue_facts, orders
+from bot.clock import now_utc
 from bot.errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -78,5 +79,6 @@ class ActionOrderStatus(SafeAction):
         except NotFound:
             reply(dispatcher, tracker, "order_not_found" if order_id else "no_orders")
             return cleanup
-        dispatcher.utter_message(text=summary["sentence"])
+        dispatcher.utter_message(text=dialogue_facts.order_status_text(
+            summary, now_utc(), context.reply_language(tracker)))
         return cleanup

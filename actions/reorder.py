@@ -46,7 +46,8 @@ from actions.medicines import (
     resolve_medicine,
     retry_with_message,
 )
-from bot import reorder, validation
+from bot import dialogue_facts, reorder, validation
+from bot.clock import now_utc
 from bot.db import store_call
 from bot.dialogue_text import button, say
 from bot.errors import (
@@ -54,6 +55,7 @@ from bot.errors import (
     NotFound,
     NotServiceable,
     OutOfStock,
+    PharmacyError,
     PrescriptionRequired,
 )
 from bot.schema import CUSTOMERS
@@ -345,7 +347,9 @@ class ValidateReorderForm(PharmacyFormValidation):
                 quote = reorder.quote_reorder(db, catalogue, customer_id, requests, pincode)
             except PrescriptionRequired as exc:
                 language = context.reply_language(tracker)
-                reply(dispatcher, tracker, "rx_required", message=exc.message, buttons=[
+                message = dialogue_facts.rx_needed_text(
+                    exc.details.get("brands") or [i["brand"] for i in items], language)
+                reply(dispatcher, tracker, "rx_required", message=message, buttons=[
                     button(say("book_doctor_button", language), "/book_doctor_call"),
                     button(say("talk_to_pharmacist", language), "/human_handoff"),
                 ])
@@ -380,10 +384,12 @@ class ValidateReorderForm(PharmacyFormValidation):
                 return
             except (NotFound, InvalidInput) as exc:
                 log.info("reorder quote refused: %s", exc.code)
-                dispatcher.utter_message(text=exc.message[:1].upper() + exc.message[1:] + ".")
+                reply(dispatcher, tracker, "reorder_items_problem", problem=exc.message)
                 out["reorder_items"] = None
                 return
-            out["reorder_quote"] = {"sentence": quote["sentence"],
+            sentence = dialogue_facts.reorder_quote_text(quote, now_utc(),
+                                                         context.reply_language(tracker))
+            out["reorder_quote"] = {"sentence": sentence,
                                     "total_inr": quote["total_inr"],
                                     "eta_text": quote["eta_text"]}
             return
@@ -455,6 +461,21 @@ class AskReorderConfirm(AskAction):
               sentence=quote.get("sentence", ""))
 
 
+def _not_placed_reason(exc: PharmacyError, tracker: Tracker, items: list[Any]) -> str:
+    """Why placing the order failed, in the reply language."""
+    language = context.reply_language(tracker)
+    brands = {i.get("sku"): i.get("brand") for i in items if isinstance(i, dict)}
+    if isinstance(exc, OutOfStock):
+        brand = exc.details.get("brand") or brands.get(exc.details.get("sku")) or ""
+        return say("reorder_went_out_of_stock", language, brand=brand)
+    if isinstance(exc, PrescriptionRequired):
+        return dialogue_facts.rx_needed_text(exc.details.get("brands") or [], language)
+    if isinstance(exc, NotServiceable):
+        return say("pincode_not_served", language,
+                   pincode=tracker.get_slot("reorder_pincode") or "")
+    return say("reorder_items_problem", language, problem=exc.message)
+
+
 class ActionReorder(SafeAction):
     """After the reorder form: place the order (confirmed), or say it wasn't placed."""
 
@@ -485,11 +506,11 @@ class ActionReorder(SafeAction):
         except (OutOfStock, PrescriptionRequired, NotServiceable, NotFound,
                 InvalidInput) as exc:
             log.info("reorder not placed: %s", exc.code)
-            dispatcher.utter_message(
-                text=exc.message[:1].upper() + exc.message[1:]
-                + " I haven't placed the order; say 'reorder' to try again.")
+            reply(dispatcher, tracker, "reorder_not_placed",
+                  reason=_not_placed_reason(exc, tracker, items))
             return cleanup
         log.info("reorder %s placed", placed["order_id"])
-        reply(dispatcher, tracker, "reorder_placed", sentence=placed["sentence"])
+        reply(dispatcher, tracker, "reorder_placed", sentence=dialogue_facts.reorder_placed_text(
+            placed, now_utc(), context.reply_language(tracker)))
         return cleanup
 

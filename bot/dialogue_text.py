@@ -1,8 +1,13 @@
-"""Reply wording for the dialogue (English, and Hindi in Latin script for Hinglish writers).
+"""Reply wording for the dialogue: English, Hindi in Latin script (Hinglish writers) and
+Hindi in Devanagari (``"hi-Deva"``: customers who write Devanagari, ``hi_IN`` voice calls).
 
-Custom actions build their replies here so wording lives in one place. Responses that
-rules utter directly (greet, help, …) are in ``domain.yml`` with ``language`` conditions.
-``say(key, lang, **values)`` falls back to English when no Hindi text exists.
+Custom actions build their replies here so wording lives in one place; sentences from
+service facts (order status, reorder quotes, handoff next steps) are composed from these
+texts by ``bot/dialogue_facts.py``. Responses that rules utter directly (greet, help, …) are
+in ``domain.yml`` with ``language`` conditions. ``say(key, lang, **values)`` falls back from
+Devanagari to Hinglish, and to English when no Hindi text exists. The reply language is the
+one of the current message (``message_language``), else of the last message that told,
+else the stored preference (``choose_reply_language``).
 """
 
 from __future__ import annotations
@@ -11,6 +16,12 @@ import re
 from typing import Any
 
 ENGLISH, HINDI = "en", "hi"
+# Hindi in Devanagari: for customers who write Devanagari and for hi_IN voice calls
+# (Amazon Polly's hi-IN voices read Devanagari). Falls back to the Hinglish text.
+HINDI_DEVANAGARI = "hi-Deva"
+LANGUAGES = (ENGLISH, HINDI, HINDI_DEVANAGARI)
+_DEVANAGARI_RE = re.compile(r"[\u0900-\u097f]")
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z]")
 
 # Words that mark a message as Hinglish (Hindi written in Latin script). Short, common,
 # and unlikely in English; "do", "to", "me", "hi" etc. are left out on purpose.
@@ -30,13 +41,47 @@ this that with for have has will and order medicine doctor test
 _WORD_RE = re.compile(r"[a-z]+")
 
 
+def is_hindi_locale(locale: Any) -> bool:
+    """``hi_IN`` / ``hi-IN`` / ``hi`` (a Hindi voice call)."""
+    return isinstance(locale, str) and locale.strip().replace("-", "_").lower().split("_")[0] \
+        == HINDI
+
+
+def message_language(text: Any, locale: Any = None) -> str | None:
+    """The language and script of one message: ``"hi-Deva"`` (Devanagari, or any turn of a
+    ``hi_IN`` voice call), ``"hi"`` (Hinglish in Latin script), ``"en"``; None when the
+    message can't tell (digits, "ok", a button payload)."""
+    if is_hindi_locale(locale):
+        return HINDI_DEVANAGARI
+    if not isinstance(text, str) or text.startswith("/"):
+        return None
+    sample = text[:500]
+    devanagari = len(_DEVANAGARI_RE.findall(sample))
+    if devanagari >= 2 and devanagari >= len(_LATIN_LETTER_RE.findall(sample)):
+        return HINDI_DEVANAGARI
+    return detect_language(sample, None)
+
+
+def choose_reply_language(messages: Any, stored: Any = None) -> str:
+    """The reply language: the latest message that tells (``messages`` newest first, each
+    ``(text, locale)``), else the stored preference (``"en"``/``"hi"``), else English."""
+    for text, locale in messages:
+        found = message_language(text, locale)
+        if found is not None:
+            return found
+    return stored if stored in LANGUAGES else ENGLISH
+
+
 def detect_language(text: Any, previous: str | None = None) -> str | None:
-    """``"hi"`` for Hinglish, ``"en"`` for English, ``previous`` when the text can't tell.
+    """``"hi"`` for Hinglish or Devanagari, ``"en"`` for English, ``previous`` when the
+    text can't tell (the ``language`` slot keeps the language, not the script).
 
     Short replies ("1234", "yes", a button payload) keep the earlier choice.
     """
     if not isinstance(text, str) or text.startswith("/"):
         return previous
+    if len(_DEVANAGARI_RE.findall(text[:500])) >= 2:
+        return HINDI
     words = _WORD_RE.findall(text.lower()[:500])
     if not words:
         return previous
@@ -522,10 +567,306 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
+# -- sentences built from service data (bot/dialogue_facts.py) ---------------------------
+TEXT.update({
+    "day_today": {"en": "today", "hi": "aaj", "hi-Deva": "आज"},
+    "day_tomorrow": {"en": "tomorrow", "hi": "kal", "hi-Deva": "कल"},
+    "day_yesterday": {"en": "yesterday", "hi": "kal (beeta hua)", "hi-Deva": "बीते कल"},
+    "day_date": {"en": "{weekday}, {day} {month}", "hi": "{weekday}, {day} {month}",
+                 "hi-Deva": "{weekday}, {day} {month}"},
+    "clock_time": {"en": "{clock}", "hi": "{period} {clock} baje",
+                   "hi-Deva": "{period} {clock} बजे"},
+    "moment": {"en": "{day} at {time}", "hi": "{day} {time}", "hi-Deva": "{day} {time}"},
+    "items_more": {"en": "{names} and {count} more", "hi": "{names} aur {count} aur",
+                   "hi-Deva": "{names} और {count} और"},
+    "order_status_line": {
+        "en": "Your order {order_id} ({items}) is {status}.",
+        "hi": "Aapka order {order_id} ({items}) {status}.",
+        "hi-Deva": "आपका ऑर्डर {order_id} ({items}) {status}।",
+    },
+    "status_placed": {"en": "placed", "hi": "place ho gaya hai",
+                      "hi-Deva": "प्लेस हो गया है"},
+    "status_confirmed": {"en": "confirmed and being prepared",
+                         "hi": "confirm ho gaya hai aur taiyaar ho raha hai",
+                         "hi-Deva": "कन्फ़र्म हो गया है और तैयार हो रहा है"},
+    "status_packed": {"en": "packed and waiting for the courier",
+                      "hi": "pack ho gaya hai aur courier ka intezaar kar raha hai",
+                      "hi-Deva": "पैक हो गया है और कूरियर का इंतज़ार कर रहा है"},
+    "status_shipped": {"en": "shipped", "hi": "ship ho gaya hai",
+                       "hi-Deva": "शिप हो गया है"},
+    "status_out_for_delivery": {"en": "out for delivery",
+                                "hi": "delivery ke liye nikal chuka hai",
+                                "hi-Deva": "डिलीवरी के लिए निकल चुका है"},
+    "status_delivered": {"en": "delivered", "hi": "deliver ho gaya hai",
+                         "hi-Deva": "डिलीवर हो गया है"},
+    "status_cancelled": {"en": "cancelled", "hi": "cancel ho gaya hai",
+                         "hi-Deva": "कैंसिल हो गया है"},
+    "status_returned": {"en": "returned", "hi": "return ho gaya hai",
+                        "hi-Deva": "रिटर्न हो गया है"},
+    "eta_delivered": {"en": "Delivered {moment}.", "hi": "{moment} deliver hua.",
+                      "hi-Deva": "{moment} डिलीवर हुआ।"},
+    "eta_late": {
+        "en": "It was due {day} and is running late; sorry about that. We now expect it "
+              "within 1 day.",
+        "hi": "Yeh {day} aana tha aur late ho gaya hai; maaf kijiye. Ab 1 din mein aane ki "
+              "ummeed hai.",
+        "hi-Deva": "यह {day} आना था और इसमें देर हो गई है; माफ़ कीजिए। अब 1 दिन में आने की "
+                   "उम्मीद है।",
+    },
+    "eta_out_for_delivery": {"en": "Expected today by 9 pm.",
+                             "hi": "Aaj raat 9 baje tak pahunch jayega.",
+                             "hi-Deva": "आज रात 9 बजे तक पहुँच जाएगा।"},
+    "eta_expected": {"en": "Expected {day}.", "hi": "{day} tak pahunchne ki ummeed hai.",
+                     "hi-Deva": "{day} तक पहुँचने की उम्मीद है।"},
+    "courier_line": {"en": "Courier: {name}, AWB {awb}.", "hi": "Courier: {name}, AWB {awb}.",
+                     "hi-Deva": "कूरियर: {name}, AWB {awb}।"},
+    "next_placed": {"en": "We'll confirm it after a pharmacist checks it.",
+                    "hi": "Pharmacist ke check karne ke baad hum ise confirm karenge.",
+                    "hi-Deva": "फ़ार्मासिस्ट के जाँचने के बाद हम इसे कन्फ़र्म करेंगे।"},
+    "next_confirmed": {"en": "It will be packed and handed to the courier next.",
+                       "hi": "Ab yeh pack hokar courier ko diya jayega.",
+                       "hi-Deva": "अब यह पैक होकर कूरियर को दिया जाएगा।"},
+    "next_packed": {"en": "It will be handed to the courier shortly.",
+                    "hi": "Yeh jald hi courier ko diya jayega.",
+                    "hi-Deva": "यह जल्द ही कूरियर को दिया जाएगा।"},
+    "next_shipped": {"en": "You'll get an SMS when it is out for delivery.",
+                     "hi": "Delivery ke liye nikalne par aapko SMS aayega.",
+                     "hi-Deva": "डिलीवरी के लिए निकलने पर आपको SMS आएगा।"},
+    "next_out_for_delivery": {"en": "Please keep your phone handy for the delivery partner.",
+                              "hi": "Delivery partner ke liye apna phone paas rakhiye.",
+                              "hi-Deva": "डिलीवरी पार्टनर के लिए अपना फ़ोन पास रखिए।"},
+    "next_delivered": {"en": "Reply 'reorder' any time to get the same medicines again.",
+                       "hi": "Wahi dawaiyan dobara mangwani hon to kabhi bhi 'reorder' "
+                             "likhiye.",
+                       "hi-Deva": "वही दवाइयाँ दोबारा मँगवानी हों तो कभी भी 'reorder' लिखिए।"},
+    "next_cancelled": {"en": "Any payment made will be refunded to the original method in "
+                             "5-7 days.",
+                       "hi": "Jo bhi payment hua hai woh 5-7 din mein usi tareeke se wapas "
+                             "aa jayega.",
+                       "hi-Deva": "जो भी भुगतान हुआ है वह 5-7 दिन में उसी तरीके से वापस आ "
+                                  "जाएगा।"},
+    "next_returned": {"en": "The refund is processed once the return is checked.",
+                      "hi": "Return check hone ke baad refund process hoga.",
+                      "hi-Deva": "रिटर्न की जाँच के बाद रिफ़ंड प्रोसेस होगा।"},
+    "next_delayed": {"en": "If it hasn't arrived by tomorrow evening, reply 'agent' and "
+                           "we'll call you.",
+                     "hi": "Kal shaam tak na pahunche to 'agent' likhiye, hum aapko call "
+                           "karenge.",
+                     "hi-Deva": "कल शाम तक न पहुँचे तो 'agent' लिखिए, हम आपको कॉल करेंगे।"},
+    "cancel_summary_line": {"en": "Order {order_id} ({items}{money}) is {status}.",
+                            "hi": "Order {order_id} ({items}{money}) {status}.",
+                            "hi-Deva": "ऑर्डर {order_id} ({items}{money}) {status}।"},
+    "cancel_already_cancelled": {"en": "Order {order_id} is already cancelled.",
+                                 "hi": "Order {order_id} pehle hi cancel ho chuka hai.",
+                                 "hi-Deva": "ऑर्डर {order_id} पहले ही कैंसिल हो चुका है।"},
+    "cancel_too_late_on_way": {
+        "en": "Order {order_id} is already {status}, so it can't be cancelled now. You can "
+              "refuse it at delivery, or return it within 7 days of delivery.",
+        "hi": "Order {order_id} {status}, isliye ab cancel nahi ho sakta. Delivery ke samay "
+              "mana kar sakte hain, ya delivery ke 7 din ke andar return kar sakte hain.",
+        "hi-Deva": "ऑर्डर {order_id} {status}, इसलिए अब कैंसिल नहीं हो सकता। डिलीवरी के "
+                   "समय मना कर सकते हैं, या डिलीवरी के 7 दिन के अंदर रिटर्न कर सकते हैं।",
+    },
+    "cancel_too_late_done": {
+        "en": "Order {order_id} is already {status}, so it can't be cancelled. You can "
+              "request a return in the app.",
+        "hi": "Order {order_id} {status}, isliye cancel nahi ho sakta. App mein return ki "
+              "request kar sakte hain.",
+        "hi-Deva": "ऑर्डर {order_id} {status}, इसलिए कैंसिल नहीं हो सकता। ऐप में रिटर्न की "
+                   "रिक्वेस्ट कर सकते हैं।",
+    },
+    "cancel_done": {"en": "Done: order {order_id} is cancelled. {next_step}",
+                    "hi": "Ho gaya: order {order_id} cancel ho gaya. {next_step}",
+                    "hi-Deva": "हो गया: ऑर्डर {order_id} कैंसिल हो गया। {next_step}"},
+    "reorder_quote_line": {
+        "en": "{items}: ₹{total:.2f} in all, delivered to pincode {pincode} {day}. Shall I "
+              "place the order?",
+        "hi": "{items}: kul ₹{total:.2f}, pincode {pincode} par {day} delivery. Order kar "
+              "doon?",
+        "hi-Deva": "{items}: कुल ₹{total:.2f}, पिनकोड {pincode} पर {day} डिलीवरी। ऑर्डर कर "
+                   "दूँ?",
+    },
+    "reorder_placed_line": {
+        "en": "Order {order_id} is placed: ₹{total:.2f}, arriving {day}. You'll get an SMS "
+              "when it ships.",
+        "hi": "Order {order_id} ho gaya: ₹{total:.2f}, {day} pahunchega. Ship hone par aapko "
+              "SMS aayega.",
+        "hi-Deva": "ऑर्डर {order_id} हो गया: ₹{total:.2f}, {day} पहुँचेगा। शिप होने पर आपको "
+                   "SMS आएगा।",
+    },
+    "rx_needed": {
+        "en": "{names} needs a valid prescription, and I don't have one on file for you. You "
+              "can upload one in the app, or I can book a doctor call.",
+        "hi": "{names} ke liye valid prescription chahiye, aur aapka koi prescription hamare "
+              "paas nahi hai. App mein upload kar sakte hain, ya main doctor call book kar "
+              "sakta hoon.",
+        "hi-Deva": "{names} के लिए वैध पर्चा (प्रिस्क्रिप्शन) चाहिए, और आपका कोई पर्चा हमारे "
+                   "पास नहीं है। ऐप में अपलोड कर सकते हैं, या मैं डॉक्टर कॉल बुक कर सकता हूँ।",
+    },
+    "reorder_went_out_of_stock": {
+        "en": "{brand} just went out of stock near you.",
+        "hi": "{brand} abhi abhi aapke paas stock mein khatam ho gayi.",
+        "hi-Deva": "{brand} अभी-अभी आपके पास स्टॉक में खत्म हो गई।",
+    },
+    "reorder_not_placed": {
+        "en": "{reason} I haven't placed the order; say 'reorder' to try again.",
+        "hi": "{reason} Maine order nahi kiya; dobara try karne ke liye 'reorder' likhiye.",
+        "hi-Deva": "{reason} मैंने ऑर्डर नहीं किया; दोबारा कोशिश के लिए 'reorder' लिखिए।",
+    },
+    "reorder_items_problem": {
+        "en": "Sorry, I couldn't prepare that order: {problem}.",
+        "hi": "Maaf kijiye, yeh order taiyaar nahi ho paaya. Dawaiyan dobara bataiye.",
+        "hi-Deva": "माफ़ कीजिए, यह ऑर्डर तैयार नहीं हो पाया। दवाइयाँ दोबारा बताइए।",
+    },
+    "handoff_next_open": {
+        "en": "A pharmacist will call you back within 30 minutes (8 am–10 pm). Your ticket "
+              "is {ticket_id}.",
+        "hi": "Pharmacist 30 minute mein aapko call karenge (subah 8 se raat 10 baje tak). "
+              "Aapka ticket {ticket_id} hai.",
+        "hi-Deva": "फ़ार्मासिस्ट 30 मिनट में आपको कॉल करेंगे (सुबह 8 से रात 10 बजे तक)। "
+                   "आपका टिकट {ticket_id} है।",
+    },
+    "handoff_next_later": {
+        "en": "Our pharmacists are available 8 am–10 pm; one will call you back soon after "
+              "8 am {when}. Your ticket is {ticket_id}.",
+        "hi": "Hamare pharmacist subah 8 se raat 10 baje tak hote hain; {when} subah 8 baje "
+              "ke baad jald aapko call karenge. Aapka ticket {ticket_id} hai.",
+        "hi-Deva": "हमारे फ़ार्मासिस्ट सुबह 8 से रात 10 बजे तक होते हैं; {when} सुबह 8 बजे के "
+                   "बाद जल्द आपको कॉल करेंगे। आपका टिकट {ticket_id} है।",
+    },
+})
+
+# Names used in dates and times, per reply language.
+WEEKDAY_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "hi": ("Somvar", "Mangalvar", "Budhvar", "Guruvar", "Shukravar", "Shanivar", "Ravivar"),
+    "hi-Deva": ("सोमवार", "मंगलवार", "बुधवार", "गुरुवार", "शुक्रवार", "शनिवार", "रविवार"),
+}
+MONTH_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+           "Dec"),
+    "hi": ("Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sep", "Oct", "Nov",
+           "Dec"),
+    "hi-Deva": ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर",
+                "अक्टूबर", "नवंबर", "दिसंबर"),
+}
+# Part of the day before a Hindi clock time ("shaam 6 baje"): (until hour, name).
+DAY_PERIODS: dict[str, tuple[tuple[int, str], ...]] = {
+    "hi": ((4, "raat"), (12, "subah"), (16, "dopahar"), (19, "shaam"), (24, "raat")),
+    "hi-Deva": ((4, "रात"), (12, "सुबह"), (16, "दोपहर"), (19, "शाम"), (24, "रात")),
+}
+
+# Hindi in Devanagari for the keys above that only had English and Hinglish.
+_DEVANAGARI: dict[str, str] = {
+    "ask_verify_order_id": "आपकी जानकारी सुरक्षित रखने के लिए, कृपया अपना ऑर्डर नंबर और "
+                           "रजिस्टर्ड मोबाइल नंबर के आखिरी 4 अंक बताइए।",
+    "ask_verify_phone_last4": "अब रजिस्टर्ड मोबाइल नंबर के आखिरी 4 अंक बताइए।",
+    "verify_bad_order_id": "यह ऑर्डर नंबर जैसा नहीं लग रहा। ऑर्डर SMS में 'ML' के बाद 8 अंक "
+                           "होते हैं।",
+    "verify_bad_digits": "यह 4 अंक जैसा नहीं लग रहा (जैसे 4321)।",
+    "verify_mismatch": "माफ़ कीजिए, यह ऑर्डर नंबर और मोबाइल नंबर हमारे रिकॉर्ड से मेल नहीं "
+                       "खाए। एक बार फिर कोशिश करते हैं।",
+    "verify_locked": "मैं जानकारी वेरिफ़ाई नहीं कर पाया, इसलिए यहाँ खाते की जानकारी नहीं दे "
+                     "सकता। ऐप में साइन इन कीजिए, या 'agent' लिखिए, हमारी टीम मदद करेगी।",
+    "verify_locked_out": "आपकी सुरक्षा के लिए अभी मैं यह ऑर्डर, नंबर और फ़ोन के अंकों से "
+                         "जाँच नहीं सकता। ऐप में साइन इन कीजिए, या हमें कॉल कीजिए, हमारी "
+                         "केयर टीम मदद करेगी।",
+    "verified": "धन्यवाद, आप वेरिफ़ाई हो गए।",
+    "need_verification": "ऑर्डर देखने के लिए साइन इन कीजिए, या अपना ऑर्डर नंबर और "
+                         "रजिस्टर्ड मोबाइल के आखिरी 4 अंक बताइए।",
+    "need_verification_in_form": "वेरिफ़ाई होने के बाद मैं आपके ऑर्डर देख सकता हूँ; पहले यह "
+                                 "पूरा करते हैं।",
+    "store_down": "माफ़ कीजिए, अभी हमारा सिस्टम नहीं मिल रहा। थोड़ी देर बाद कोशिश कीजिए, या "
+                  "'agent' लिखिए।",
+    "something_wrong": "माफ़ कीजिए, मेरी तरफ़ से कुछ गड़बड़ हो गई। फिर से कोशिश कीजिए, या "
+                       "'agent' लिखिए।",
+    "stopped": "ठीक है, मैंने उसे रोक दिया। और कुछ मदद चाहिए?",
+    "nothing_to_stop": "ठीक है। और कुछ मदद चाहिए?",
+    "did_not_catch": "माफ़ कीजिए, समझ नहीं आया।",
+    "offer_handoff": "मुझे अभी भी समझ नहीं आया। क्या मैं हमारी केयर टीम से मदद करवाऊँ?",
+    "handoff_yes": "हाँ, जोड़िए",
+    "handoff_no": "नहीं, रहने दीजिए",
+    "handoff_done": "मैंने यह हमारी केयर टीम को भेज दिया है। {next_steps}",
+    "yes": "हाँ",
+    "no": "नहीं",
+    "pick_number": "विकल्पों में से एक चुनिए (1, 2 या 3 लिखिए)।",
+    "stop_hint": "कुछ और करना हो तो 'stop' लिखिए।",
+    "order_not_found": "यह ऑर्डर आपके खाते में नहीं मिला। नंबर जाँच लीजिए।",
+    "no_orders": "आपके खाते में अभी कोई ऑर्डर नहीं दिख रहा।",
+    "bad_order_id": "यह ऑर्डर नंबर सही नहीं लग रहा। नंबर जाँच लीजिए?",
+    "ask_cancel_order_id": "कौन सा ऑर्डर कैंसिल करूँ? ऑर्डर नंबर भेजिए।",
+    "ask_cancel_confirm": "{sentence} क्या मैं इसे कैंसिल कर दूँ?",
+    "cancel_yes": "हाँ, कैंसिल करो",
+    "cancel_no": "नहीं, रहने दो",
+    "cancel_nothing": "आपके खाते में ऐसा कोई ऑर्डर नहीं है जो अभी कैंसिल हो सके।",
+    "cancel_not_allowed": "{reason} मदद चाहिए तो 'agent' लिखिए।",
+    "cancel_kept": "ठीक है, मैंने कुछ कैंसिल नहीं किया। आपका ऑर्डर वैसा ही रहेगा।",
+    "ask_reorder_items": "कौन सी दवा और कितने पत्ते भेजूँ? जैसे 'डोलो 650 दो पत्ते' या "
+                         "'पिछली बार वाली'।",
+    "reorder_repeat_button": "{order_id} दोबारा",
+    "reorder_no_past_order": "दोबारा भेजने के लिए कोई डिलीवर हुआ ऑर्डर नहीं मिला।",
+    "reorder_unknown_medicine": "'{name}' हमारी सूची में नहीं मिली; नाम जाँचिए, या पत्ते पर "
+                                "छपा नाम भेजिए।",
+    "did_you_mean": "क्या आपका मतलब इनमें से कोई है?",
+    "quantity_problem": "{brand} के लिए: {problem}।",
+    "quantity_needs_medicine": "दवा का नाम मात्रा के साथ बताइए, जैसे 'डोलो 650 तीन पत्ते'।",
+    "ask_reorder_pincode": "किस पिनकोड पर डिलीवरी करें?",
+    "bad_pincode": "पिनकोड 6 अंकों का होता है, जैसे 110001।",
+    "pincode_not_served": "माफ़ कीजिए, {pincode} पर अभी डिलीवरी नहीं होती।",
+    "ask_reorder_confirm": "{sentence}",
+    "rx_required": "{message}",
+    "reorder_placed": "{sentence}",
+    "place_yes": "हाँ, ऑर्डर करो",
+    "place_no": "नहीं",
+    "book_doctor_button": "डॉक्टर कॉल बुक करो",
+    "talk_to_pharmacist": "फ़ार्मासिस्ट से बात",
+    "out_of_stock_subs": "{brand} आपके पास स्टॉक में नहीं है। इनमें वही साल्ट और ताकत है, "
+                         "और ये स्टॉक में हैं; क्या इनमें से कोई भेजूँ?",
+    "out_of_stock_none": "माफ़ कीजिए, {brand} आपके पास स्टॉक में नहीं है और कोई विकल्प भी "
+                         "नहीं मिला।",
+    "out_of_stock_dropped": "मैंने {brand} को इस ऑर्डर से हटा दिया है।",
+    "substitute_none_button": "इनमें से कोई नहीं",
+    "reorder_cancelled": "ठीक है, मैंने ऑर्डर नहीं किया।",
+    "ask_doctor_speciality": "किस तरह के डॉक्टर से बात करनी है? पता न हो तो जनरल फ़िज़िशियन "
+                             "से शुरू कर सकते हैं।",
+    "unknown_speciality": "माफ़ कीजिए, समझ नहीं आया किस तरह के डॉक्टर चाहिए।",
+    "ask_doctor_time": "कॉल कब चाहिए? जैसे 'अभी', 'आज शाम 6 बजे' या 'कल सुबह'।",
+    "bad_time": "माफ़ कीजिए, समय समझ नहीं आया।",
+    "ask_doctor_language": "आप किस भाषा में बात करना चाहेंगे?",
+    "bad_language": "माफ़ कीजिए, यह भाषा समझ नहीं आई।",
+    "ask_doctor_slot": "{speciality} के खाली स्लॉट ये हैं। कौन सा ठीक रहेगा?",
+    "no_doctor_slots": "माफ़ कीजिए, उस समय {speciality} के स्लॉट खाली नहीं हैं।",
+    "slot_taken": "माफ़ कीजिए, {problem}। ये अगले खाली स्लॉट हैं।",
+    "ask_lab_tests": "कौन सा टेस्ट करवाना है? जैसे 'CBC', 'HbA1c' या 'थायरॉइड प्रोफ़ाइल'।",
+    "unknown_lab_test": "माफ़ कीजिए, {problem}। टेस्ट का नाम पर्चे जैसा लिखिए।",
+    "ask_lab_pincode": "सैंपल लेने किस पिनकोड पर आएँ?",
+    "lab_not_served": "माफ़ कीजिए, {problem}।",
+    "ask_lab_time": "सैंपल कब लें? जैसे 'कल सुबह 7 बजे' या 'शनिवार सुबह'।",
+    "ask_lab_slot": "{summary} सैंपल का स्लॉट चुनिए:",
+    "no_lab_slots": "माफ़ कीजिए, उस समय कोई स्लॉट खाली नहीं है।",
+    "ask_avail_medicine": "कौन सी दवा देखूँ?",
+    "ask_avail_pincode": "किस पिनकोड के लिए स्टॉक देखूँ?",
+    "in_stock": "{brand} ({pack}) पिनकोड {pincode} के लिए स्टॉक में है: ₹{price:.2f} प्रति "
+                "पैक।{rx}",
+    "rx_note": " इसके लिए वैध पर्चा चाहिए।",
+    "not_in_stock": "{brand} अभी पिनकोड {pincode} के लिए स्टॉक में नहीं है।",
+    "subs_in_stock": "वही साल्ट और ताकत वाली, स्टॉक में: {names}।",
+    "offer_order": "क्या मैं ऑर्डर कर दूँ?",
+    "offer_order_one": "क्या इनमें से कोई ऑर्डर कर दूँ?",
+    "order_button": "{brand} ऑर्डर करो",
+}
+for _key, _text in _DEVANAGARI.items():
+    TEXT[_key].setdefault(HINDI_DEVANAGARI, _text)
+
+
 def say(key: str, lang: str | None = None, **values: Any) -> str:
     """The reply text for ``key`` in ``lang`` (English fallback), with ``values`` filled in."""
     entry = TEXT[key]
-    template = entry.get(lang or ENGLISH) or entry[ENGLISH]
+    template = entry.get(lang or ENGLISH)
+    if template is None and lang == HINDI_DEVANAGARI:
+        template = entry.get(HINDI)
+    if template is None:
+        template = entry[ENGLISH]
     return template.format(**values) if values else template
 
 

@@ -22,7 +22,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from bot import validation
+from bot import dialogue_facts, validation
 from bot.clock import now_utc, to_ist
 from bot.db import store_call
 from bot.errors import InvalidInput, StoreUnavailable
@@ -79,25 +79,25 @@ def _clean_summary(summary: Any) -> str:
     return text
 
 
-def next_steps_text(ticket_id: str, now: datetime) -> str:
-    """What happens next, depending on whether pharmacists are on duty (IST)."""
+def callback_window(now: datetime) -> str:
+    """When a pharmacist calls back: ``"open"`` (within 30 minutes, 8 am–10 pm IST), else
+    ``"today"`` or ``"tomorrow"`` soon after 8 am."""
     hour = to_ist(now).hour
     if OPEN_HOUR <= hour < CLOSE_HOUR:
-        return (
-            "A pharmacist will call you back within 30 minutes (8 am–10 pm). "
-            f"Your ticket is {ticket_id}."
-        )
-    when = "tomorrow" if hour >= CLOSE_HOUR else "today"
-    return (
-        "Our pharmacists are available 8 am–10 pm; one will call you back soon after "
-        f"8 am {when}. Your ticket is {ticket_id}."
-    )
+        return "open"
+    return "tomorrow" if hour >= CLOSE_HOUR else "today"
+
+
+def next_steps_text(ticket_id: str, now: datetime, language: str = "en") -> str:
+    """What happens next, in ``language`` (wording: bot/dialogue_text.py)."""
+    return dialogue_facts.handoff_next_steps(ticket_id, callback_window(now), language)
 
 
 def _with_next_steps(doc: dict[str, Any], moment: datetime, reused: bool) -> dict:
     ticket = dict(doc)
     ticket["ticket_id"] = doc["_id"]
     ticket["next_steps"] = next_steps_text(doc["_id"], moment)
+    ticket["callback"] = callback_window(moment)
     ticket["reused"] = reused
     return ticket
 

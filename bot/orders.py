@@ -12,8 +12,8 @@ from typing import Any
 
 from pymongo.database import Database
 
-from bot import validation
-from bot.clock import describe_day, describe_moment, now_utc, to_ist
+from bot import dialogue_facts, validation
+from bot.clock import now_utc, to_ist
 from bot.db import store_call
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.schema import CUSTOMERS, INVENTORY, ORDERS
@@ -29,67 +29,33 @@ STATUS_WORDS = {
     "cancelled": "cancelled",
     "returned": "returned",
 }
-NEXT_STEP = {
-    "placed": "We'll confirm it after a pharmacist checks it.",
-    "confirmed": "It will be packed and handed to the courier next.",
-    "packed": "It will be handed to the courier shortly.",
-    "shipped": "You'll get an SMS when it is out for delivery.",
-    "out_for_delivery": "Please keep your phone handy for the delivery partner.",
-    "delivered": "Reply 'reorder' any time to get the same medicines again.",
-    "cancelled": "Any payment made will be refunded to the original method in 5-7 days.",
-    "returned": "The refund is processed once the return is checked.",
-}
 
 
 def _summary(order: dict, now: datetime) -> dict[str, Any]:
+    """The facts of an order; ``sentence`` is the English reply (other languages:
+    :func:`bot.dialogue_facts.order_status_text` on these facts)."""
     status = order["status"]
     today = to_ist(now).date()
     promised = order.get("promised_date")
-    eta_text = ""
-    delayed = False
-    if status == "delivered" and order.get("delivered_at"):
-        eta_text = f"Delivered {describe_moment(order['delivered_at'], now)}."
-    elif status in ("cancelled", "returned"):
-        eta_text = ""
-    elif promised is not None:
-        promised_day = to_ist(promised).date()
-        if promised_day < today:
-            delayed = True
-            eta_text = (
-                f"It was due {describe_day(promised_day, today)} and is running late; "
-                "sorry about that. We now expect it within 1 day."
-            )
-        elif status == "out_for_delivery":
-            eta_text = "Expected today by 9 pm."
-        else:
-            eta_text = f"Expected {describe_day(promised_day, today)}."
-    items = order.get("items", [])
-    names = ", ".join(f"{i['brand']} x{i['quantity']}" for i in items[:3])
-    if len(items) > 3:
-        names += f" and {len(items) - 3} more"
-    sentence = f"Your order {order['_id']} ({names}) is {STATUS_WORDS.get(status, status)}."
-    if eta_text:
-        sentence += " " + eta_text
+    delayed = (status not in ("delivered", "cancelled", "returned") and promised is not None
+               and to_ist(promised).date() < today)
     courier = order.get("courier") or {}
-    if status in ("shipped", "out_for_delivery") and courier.get("awb"):
-        sentence += f" Courier: {courier.get('name', 'courier')}, AWB {courier['awb']}."
-    next_step = NEXT_STEP.get(status, "")
-    if delayed:
-        next_step = "If it hasn't arrived by tomorrow evening, reply 'agent' and we'll call you."
-    return {
+    summary: dict[str, Any] = {
         "order_id": order["_id"],
         "status": status,
         "status_text": STATUS_WORDS.get(status, status),
-        "eta_text": eta_text,
         "delayed": delayed,
         "promised_date": promised,
-        "items": items,
+        "delivered_at": order.get("delivered_at"),
+        "items": order.get("items", []),
         "total_inr": order.get("total_inr"),
         "courier": courier or None,
         "created_at": order.get("created_at"),
-        "next_step": next_step,
-        "sentence": f"{sentence} {next_step}".strip(),
     }
+    summary["eta_text"] = dialogue_facts.eta_text(summary, now)
+    summary["next_step"] = dialogue_facts.next_step_text(status, delayed)
+    summary["sentence"] = dialogue_facts.order_status_text(summary, now)
+    return summary
 
 
 def latest_order(db: Database, customer_id: Any, now: datetime | None = None) -> dict[str, Any]:
@@ -182,5 +148,5 @@ def cancel_order(
     return {
         "order_id": oid,
         "status": "cancelled",
-        "sentence": f"Done: order {oid} is cancelled. {NEXT_STEP['cancelled']}",
+        "sentence": dialogue_facts.cancel_done_text(oid),
     }

@@ -17,9 +17,9 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from bot import validation
+from bot import dialogue_facts, validation
 from bot.catalogue import Catalogue, stock_at
-from bot.clock import describe_day, ist_midnight, now_utc, to_ist
+from bot.clock import ist_midnight, now_utc, to_ist
 from bot.db import store_call
 from bot.errors import InvalidInput, NotFound, NotServiceable, OutOfStock, PrescriptionRequired
 from bot.schema import CUSTOMERS, INVENTORY, ORDERS, PRESCRIPTIONS
@@ -139,11 +139,10 @@ def quote_reorder(
         covered = _covered_by_prescription(db, cid, rx_meds, now)
         missing = [m for m in rx_meds if m["_id"] not in covered]
         if missing:
-            names = ", ".join(m["brand"] for m in missing)
+            brands = [m["brand"] for m in missing]
             raise PrescriptionRequired(
-                f"{names} needs a valid prescription, and I don't have one on file for you. "
-                "You can upload one in the app, or I can book a doctor call.",
-                medicines=[m["_id"] for m in missing],
+                dialogue_facts.rx_needed_text(brands),
+                medicines=[m["_id"] for m in missing], brands=brands,
             )
 
     for line in lines:
@@ -181,20 +180,18 @@ def quote_reorder(
         for line in lines
     ]
     total = round(sum(line["unit_price_inr"] * line["quantity"] for line in out_lines), 2)
-    names = ", ".join(f"{line['brand']} x{line['quantity']}" for line in out_lines)
-    return {
+    quote = {
         "customer_id": cid,
         "centre_id": centre["_id"],
         "delivery_address": address,
         "items": out_lines,
         "total_inr": total,
         "promised_date": ist_midnight(promised_day),
-        "eta_text": describe_day(promised_day, to_ist(now).date()),
-        "sentence": (
-            f"{names}: ₹{total:.2f} in all, delivered to pincode {address['pincode']} "
-            f"{describe_day(promised_day, to_ist(now).date())}. Shall I place the order?"
-        ),
+        "eta_text": dialogue_facts.day_text(promised_day, to_ist(now).date()),
     }
+    # English reply; other languages: bot.dialogue_facts.reorder_quote_text on the facts.
+    quote["sentence"] = dialogue_facts.reorder_quote_text(quote, now)
+    return quote
 
 
 def _release(db: Database, centre_id: str, reserved: list[tuple[str, int]], now: datetime) -> None:
@@ -238,7 +235,8 @@ def place_reorder(
             for line in quote["items"]:
                 if not reserve_stock(db, centre_id, line["sku"], line["quantity"], now):
                     raise OutOfStock(
-                        f"{line['brand']} just went out of stock near you.", sku=line["sku"]
+                        f"{line['brand']} just went out of stock near you.", sku=line["sku"],
+                        brand=line["brand"],
                     )
                 reserved.append((line["sku"], line["quantity"]))
             order = {
@@ -268,12 +266,6 @@ def place_reorder(
         except BaseException:
             _release(db, centre_id, reserved, now)
             raise
-    return {
-        **quote,
-        "order_id": order["_id"],
-        "status": "placed",
-        "sentence": (
-            f"Order {order['_id']} is placed: ₹{quote['total_inr']:.2f}, arriving "
-            f"{quote['eta_text']}. You'll get an SMS when it ships."
-        ),
-    }
+    placed = {**quote, "order_id": order["_id"], "status": "placed"}
+    placed["sentence"] = dialogue_facts.reorder_placed_text(placed, now)
+    return placed
