@@ -21,7 +21,8 @@ from actions.common import (
 )
 from actions.reorder import customer_pincode, find_pincode
 from actions.timeslots import time_answer, window_of
-from bot import labs
+from bot import dialogue_facts, labs
+from bot.clock import now_utc
 from bot.errors import InvalidInput, NotFound, NotServiceable
 
 
@@ -116,9 +117,12 @@ class ValidateLabTestForm(PharmacyFormValidation):
                 reply(dispatcher, tracker, "no_lab_slots")
                 out["lab_time"] = None
             else:
+                language, now = context.reply_language(tracker), now_utc()
                 out["lab_offer"] = {
                     "summary": quote["summary"],
-                    "slots": [{"id": s["slot_id"], "label": s["label"]} for s in found],
+                    "slots": [{"id": s["slot_id"],
+                               "label": dialogue_facts.moment_text(s["start"], now, language)}
+                              for s in found],
                 }
         return out
 

@@ -73,6 +73,7 @@ def test_kal_and_shaam_6_baje_in_two_entities_book_tomorrow_6_pm(world, tracker_
     assert (when.date(), when.hour) == (TODAY + timedelta(days=1), 18)
     first = slots["lab_offer"]["slots"][0]["id"]
     assert first.endswith(f"{TODAY + timedelta(days=1):%Y-%m-%d}T18:00")
+    assert slots["lab_offer"]["slots"][0]["label"] == "kal shaam 6 baje"  # Hinglish message
 
 
 def test_entities_without_offsets_use_the_whole_message(world, tracker_factory, domain):
