@@ -378,3 +378,13 @@ def test_a_session_signed_with_the_old_published_key_opens_no_customer_chat(
     said = json.dumps(frames)
     assert order["order_id"] not in said
     assert customer not in said
+
+
+def test_no_service_log_holds_a_secret(stack_settings, stack_channels):
+    from bot.runtime import procs
+
+    logs = sorted((procs.RUN_DIR / "test" / "logs").glob("*.log"))
+    assert logs
+    text = "\n".join(path.read_text(errors="replace") for path in logs)
+    for name in secret_file.SECRET_NAMES:
+        assert os.environ[name] not in text, f"{name} is in a service log"
