@@ -346,7 +346,7 @@ def test_fuzz_web_http_routes(gateway, http_routes, data, body, content_type, to
     path = path.replace("{", "").replace("}", "")
     headers = {"Content-Type": content_type}
     if token is not None:
-        headers["Authorization"] = b"Bearer " + _header(token)
+        headers["Authorization"] = (b"Bearer " + _header(token)).strip()
     response = client.request(method, path, content=body if method != "GET" else None,
                               headers=headers)
     _check(response, "web")

@@ -32,6 +32,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from bot import db as db_module
 from bot import orders
 from bot.config import ROOT
 from bot.runtime import procs
@@ -41,6 +42,12 @@ from channels.security.twilio import compute_signature
 
 PHONE_1, PHONE_2 = "+919876543210", "+919845012345"  # seeded CUST00001 / CUST00002
 TOPIC = "arn:aws:sns:ap-south-1:123456789012:pharmacy-inbound-sms"
+
+
+@pytest.fixture(scope="module")
+def stack_db(stack_settings):
+    """The test stack's MongoDB database."""
+    return db_module.get_db(stack_settings)
 
 
 def _gateway(stack_settings) -> str:
@@ -172,13 +179,15 @@ def test_gateway_without_public_base_url_refuses_twilio(stack_settings, twilio_s
                                                              "TRUST_PROXY_HEADERS")}
     gateway = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "channels.gateway:app", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"],
+         "--port", str(port), "--ws", "wsproto", "--no-access-log"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        procs.wait_until(lambda: procs.port_open("127.0.0.1", port), 60, "second gateway")
+        procs.wait_until(lambda: procs.port_open("127.0.0.1", port)
+                         or gateway.poll() is not None, 120, "second gateway")
+        assert gateway.poll() is None, gateway.communicate()[0].decode(errors="replace")
         headers = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": f"127.0.0.1:{port}"}
         for signed in (base + "/webhooks/sms/twilio", None):
             response = _post_twilio(base, _twilio_params("where is my order", PHONE_1),
