@@ -234,8 +234,14 @@ def due(db: Database, now: datetime, grace_seconds: float, limit: int = 500,
     queue message was lost; only with ``include_pending``), or sending with an expired
     lease (their worker died)."""
     overdue = now - timedelta(seconds=grace_seconds)
-    stuck: list[dict[str, Any]] = [{"state": SENDING, "lease_until": {"$lt": now}}]
+    # Two queries on the (state, next_attempt_at) index rather than one $or scan.
+    queries: list[dict[str, Any]] = [{"state": SENDING, "lease_until": {"$lt": now}}]
     if include_pending:
-        stuck.append({"state": PENDING, "next_attempt_at": {"$lte": overdue}})
-    cursor = db[NOTIFICATIONS].find({"$or": stuck}, {"_id": 1}).limit(limit)
-    return [doc["_id"] for doc in cursor]
+        queries.append({"state": PENDING, "next_attempt_at": {"$lte": overdue}})
+    ids: list[str] = []
+    for query in queries:
+        ids += [doc["_id"] for doc in
+                db[NOTIFICATIONS].find(query, {"_id": 1}).limit(limit - len(ids))]
+        if len(ids) >= limit:
+            break
+    return ids
