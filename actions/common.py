@@ -131,6 +131,8 @@ _ORDINALS = {
     "1": 0, "one": 0, "first": 0, "1st": 0, "pehla": 0, "pehle": 0, "pahla": 0, "ek": 0,
     "2": 1, "two": 1, "second": 1, "2nd": 1, "dusra": 1, "doosra": 1, "dusre": 1,
     "3": 2, "three": 2, "third": 2, "3rd": 2, "teesra": 2, "tisra": 2, "teesre": 2,
+    "१": 0, "पहला": 0, "पहले": 0, "पहली": 0, "एक": 0, "२": 1, "दूसरा": 1, "दूसरे": 1,
+    "दूसरी": 1, "दो": 1, "३": 2, "तीसरा": 2, "तीसरे": 2, "तीसरी": 2, "तीन": 2,
 }
 
 
@@ -230,7 +232,7 @@ def pick_index(value: Any, count: int) -> int | None:
     text = first_text(value)
     if text is None or count <= 0:
         return None
-    for word in re.findall(r"[a-z0-9]+", text.lower()):
+    for word in re.findall(r"[a-z0-9\u0900-\u097f]+", text.lower()):
         if word in _ORDINALS and _ORDINALS[word] < count:
             return _ORDINALS[word]
     return None

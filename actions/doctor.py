@@ -118,10 +118,16 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
         if not offers or customer_id is None:
             return {"doctor_slot": None}
         language = tracker.slots.get("doctor_language")
+        reply_language = context.reply_language(tracker)
+
+        def book(slot_id: str) -> dict[str, Any]:
+            booking = doctors.book_doctor_call(context.db(), customer_id, slot_id,
+                                               language=language)
+            confirmation = dialogue_facts.doctor_booked_text(booking, now_utc(), reply_language)
+            return {**booking, "confirmation": confirmation}
+
         return book_picked_offer(
-            dispatcher, tracker, value, offers,
-            lambda slot_id: doctors.book_doctor_call(context.db(), customer_id, slot_id,
-                                                     language=language),
+            dispatcher, tracker, value, offers, book,
             slot="doctor_slot", offers_slot="doctor_offers", booking_slot="doctor_booking")
 
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,

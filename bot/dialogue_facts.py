@@ -18,6 +18,7 @@ from bot.dialogue_text import (
     ENGLISH,
     HINDI,
     HINDI_DEVANAGARI,
+    LANGUAGE_NAMES_DEVANAGARI,
     MONTH_NAMES,
     WEEKDAY_NAMES,
     say,
@@ -175,6 +176,27 @@ def rx_needed_text(names: Iterable[str], language: str = ENGLISH) -> str:
     return say("rx_needed", language, names=", ".join(names))
 
 
+def doctor_booked_text(booking: Mapping[str, Any], now: datetime,
+                       language: str = ENGLISH) -> str:
+    """The confirmation of a doctor call from :func:`bot.doctors.book_doctor_call`'s facts."""
+    call_language = booking.get("language")
+    said_language = ""
+    if isinstance(call_language, str) and call_language:
+        name = call_language
+        if language == HINDI_DEVANAGARI:
+            name = LANGUAGE_NAMES_DEVANAGARI.get(call_language, call_language)
+        said_language = say("doctor_booked_language", language, name=name)
+    fee = booking.get("fee_inr")
+    said_fee = ""
+    if isinstance(fee, (int, float)):
+        amount = f"{fee:.2f}".removesuffix(".00")
+        said_fee = say("doctor_booked_fee", language, fee=amount)
+    return say("doctor_booked", language, doctor=booking["doctor_name"],
+               speciality=booking["speciality_name"],
+               when=moment_text(booking["start"], now, language), language=said_language,
+               fee=said_fee, booking_id=booking["booking_id"])
+
+
 def handoff_next_steps(ticket_id: str, callback: str, language: str = ENGLISH) -> str:
     """What happens after a handoff: ``callback`` is ``"open"`` (a pharmacist calls within
     30 minutes), ``"today"`` or ``"tomorrow"`` (after 8 am that day)."""
@@ -186,7 +208,7 @@ def handoff_next_steps(ticket_id: str, callback: str, language: str = ENGLISH) -
 
 __all__ = [
     "ENGLISH", "HINDI", "HINDI_DEVANAGARI", "cancel_done_text", "cancel_refusal_text",
-    "cancel_summary_text", "day_text", "eta_text", "handoff_next_steps", "items_text",
-    "moment_text", "next_step_text", "order_status_text", "reorder_placed_text",
+    "cancel_summary_text", "day_text", "doctor_booked_text", "eta_text", "handoff_next_steps",
+    "items_text", "moment_text", "next_step_text", "order_status_text", "reorder_placed_text",
     "reorder_quote_text", "rx_needed_text", "status_text", "time_text",
 ]

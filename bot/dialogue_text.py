@@ -734,6 +734,22 @@ TEXT.update({
         "hi-Deva": "हमारे फ़ार्मासिस्ट सुबह 8 से रात 10 बजे तक होते हैं; {when} सुबह 8 बजे के "
                    "बाद जल्द आपको कॉल करेंगे। आपका टिकट {ticket_id} है।",
     },
+    "doctor_booked": {
+        "en": "Your call with {doctor} ({speciality}) is booked for {when}{language}{fee}. "
+              "Your booking ID is {booking_id}; the doctor will call you on your registered "
+              "mobile number.",
+        "hi": "{doctor} ({speciality}) ke saath aapki call {when} book ho gayi hai{language}"
+              "{fee}. Aapki booking ID {booking_id} hai; doctor aapke registered mobile "
+              "number par call karenge.",
+        "hi-Deva": "{doctor} ({speciality}) के साथ आपकी कॉल {when} बुक हो गई है{language}"
+                   "{fee}। आपकी बुकिंग ID {booking_id} है; डॉक्टर आपके रजिस्टर्ड मोबाइल "
+                   "नंबर पर कॉल करेंगे।",
+    },
+    "doctor_booked_language": {"en": " in {name}", "hi": ", {name} mein",
+                               "hi-Deva": ", {name} में"},
+    "doctor_booked_fee": {"en": "; the consultation fee is ₹{fee}",
+                          "hi": "; consultation fees ₹{fee} hai",
+                          "hi-Deva": "; परामर्श शुल्क ₹{fee} है"},
 })
 
 # Names used in dates and times, per reply language.
@@ -749,6 +765,13 @@ MONTH_NAMES: dict[str, tuple[str, ...]] = {
            "Dec"),
     "hi-Deva": ("जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर",
                 "अक्टूबर", "नवंबर", "दिसंबर"),
+}
+# Consultation languages as said in Devanagari.
+LANGUAGE_NAMES_DEVANAGARI = {
+    "English": "अंग्रेज़ी", "Hindi": "हिंदी", "Tamil": "तमिल", "Telugu": "तेलुगु",
+    "Marathi": "मराठी", "Bengali": "बंगाली", "Kannada": "कन्नड़", "Malayalam": "मलयालम",
+    "Gujarati": "गुजराती", "Punjabi": "पंजाबी", "Odia": "ओड़िया", "Urdu": "उर्दू",
+    "Assamese": "असमिया",
 }
 # Part of the day before a Hindi clock time ("shaam 6 baje"): (until hour, name).
 DAY_PERIODS: dict[str, tuple[tuple[int, str], ...]] = {

@@ -118,3 +118,24 @@ def test_detect_language_slot_for_devanagari_and_hindi_calls(tracker_factory, do
         tracker = tracker_factory(text=text, metadata=metadata, slots={"language": "en"})
         events, _ = run(ActionDetectLanguage(), tracker, domain)
         assert slot_events(events) == {"language": "hi"}, text
+
+
+def test_doctor_booking_confirmed_in_devanagari(world, tracker_factory, domain):
+    from actions.doctor import ValidateDoctorCallForm
+
+    offers_tracker = tracker_factory(
+        text="कल सुबह", customer_id="CUST2", active_loop="doctor_call_form",
+        requested_slot="doctor_time",
+        slots={"active_task": "doctor_call_form", "doctor_speciality": "dermatology"},
+        set_this_turn={"doctor_time": "कल सुबह"})
+    events, _ = run(ValidateDoctorCallForm(), offers_tracker, domain)
+    slots = slot_events(events)
+    assert DEVA.search(slots["doctor_offers"][0]["label"])  # "कल सुबह 9 बजे, Dr. …"
+    pick = tracker_factory(text="पहला वाला", customer_id="CUST2",
+                           active_loop="doctor_call_form", requested_slot="doctor_slot",
+                           slots={**slots, "active_task": "doctor_call_form"},
+                           set_this_turn={"doctor_slot": "पहला वाला"})
+    events, _ = run(ValidateDoctorCallForm(), pick, domain)
+    confirmation = slot_events(events)["doctor_booking"]
+    assert "के साथ आपकी कॉल कल सुबह" in confirmation and "बुकिंग ID DC" in confirmation
+    assert ", हिंदी में" in confirmation
