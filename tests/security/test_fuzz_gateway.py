@@ -193,8 +193,13 @@ inbound_sms = st.fixed_dictionaries(
               "destinationNumber": odd_text, "messageKeyword": odd_text, "extra": json_value},
 )
 
+# Well-formed inbound SMS with odd text, so some cases get past validation to the turn.
+likely_sms = st.fixed_dictionaries({
+    "originationNumber": st.sampled_from(["+919876543210", "+919845012345", "+919000000001"]),
+    "messageBody": odd_text, "inboundMessageId": odd_text})
 
-@given(inner=st.one_of(inbound_sms, json_value), subject=st.one_of(st.none(), odd_text),
+
+@given(inner=st.one_of(likely_sms, inbound_sms, json_value), subject=st.one_of(st.none(), odd_text),
        version=st.sampled_from(["1", "2"]))
 @fuzz(180)
 def test_fuzz_sns_signed(gateway, signing, moto_sns, inner, subject, version):  # noqa: F811
@@ -256,6 +261,20 @@ wa_payloads = st.builds(
     st.one_of(st.just("messages"), json_scalar),
 )
 
+likely_wa = st.builds(
+    lambda sender, wamid, message: {"object": "whatsapp_business_account", "entry": [{
+        "id": "1", "changes": [{"field": "messages", "value": {
+            "metadata": {"phone_number_id": "106540352242922"},
+            "messages": [{"from": sender, "id": wamid, **message}]}}]}]},
+    st.sampled_from(["919876543210", "919845012345", "919000000002"]), odd_text,
+    st.one_of(
+        st.builds(lambda body: {"type": "text", "text": {"body": body}}, odd_text),
+        st.builds(lambda rid, title: {"type": "interactive", "interactive": {
+            "type": "button_reply", "button_reply": {"id": rid, "title": title}}},
+            odd_text, odd_text),
+    ),
+)
+
 
 def _wa_turns(payload) -> int:
     try:
@@ -265,7 +284,8 @@ def _wa_turns(payload) -> int:
     return sum(1 for m in found if m.payload or m.text)
 
 
-@given(payload=st.one_of(wa_payloads, json_value), raw=st.one_of(st.none(), raw_bodies),
+@given(payload=st.one_of(likely_wa, wa_payloads, json_value),
+       raw=st.one_of(st.none(), raw_bodies),
        signed=st.booleans())
 @fuzz(350)
 def test_fuzz_whatsapp_webhook(gateway, payload, raw, signed):
@@ -303,7 +323,16 @@ lex_events = st.fixed_dictionaries(
 )
 
 
-@given(event=st.one_of(lex_events, json_value), raw=st.one_of(st.none(), raw_bodies),
+likely_lex = st.builds(
+    lambda text, mode: {"sessionId": "s-" + uuid.uuid4().hex, "inputTranscript": text,
+                        "inputMode": mode, "bot": {"localeId": "en_IN"},
+                        "sessionState": {"sessionAttributes": {
+                            "choices": '{"1": "/affirm", "2": "/deny"}'}}},
+    odd_text, st.sampled_from(["DTMF", "Speech", "Text"]))
+
+
+@given(event=st.one_of(likely_lex, lex_events, json_value),
+       raw=st.one_of(st.none(), raw_bodies),
        authorised=st.integers(0, 9))
 @fuzz(350)
 def test_fuzz_lex(gateway, event, raw, authorised):
