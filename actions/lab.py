@@ -84,10 +84,18 @@ class ValidateLabTestForm(PharmacyFormValidation):
         if not isinstance(offer, dict) or customer_id is None:
             return {"lab_slot": None}
         tests, pincode = tracker.slots.get("lab_tests") or [], tracker.slots.get("lab_pincode")
+        language = context.reply_language(tracker)
+
+        def book(slot_id: str) -> dict[str, Any]:
+            catalogue = context.catalogue()
+            booking = labs.book_lab_test(context.db(), catalogue, customer_id, tests, pincode,
+                                         slot_id)
+            quote = labs.lab_quote(catalogue, tests, pincode)
+            confirmation = dialogue_facts.lab_booked_text(booking, quote, now_utc(), language)
+            return {**booking, "confirmation": confirmation}
+
         return book_picked_offer(
-            dispatcher, tracker, value, offer.get("slots"),
-            lambda slot_id: labs.book_lab_test(context.db(), context.catalogue(), customer_id,
-                                               tests, pincode, slot_id),
+            dispatcher, tracker, value, offer.get("slots"), book,
             slot="lab_slot", offers_slot="lab_offer", booking_slot="lab_booking")
 
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -119,7 +127,7 @@ class ValidateLabTestForm(PharmacyFormValidation):
             else:
                 language, now = context.reply_language(tracker), now_utc()
                 out["lab_offer"] = {
-                    "summary": quote["summary"],
+                    "summary": dialogue_facts.lab_quote_text(quote, language),
                     "slots": [{"id": s["slot_id"],
                                "label": dialogue_facts.moment_text(s["start"], now, language)}
                               for s in found],

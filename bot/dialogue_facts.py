@@ -197,6 +197,56 @@ def doctor_booked_text(booking: Mapping[str, Any], now: datetime,
                fee=said_fee, booking_id=booking["booking_id"])
 
 
+def _rupees(amount: Any) -> str:
+    if isinstance(amount, (int, float)) and float(amount).is_integer():
+        return f"₹{int(amount)}"
+    return f"₹{float(amount):.2f}"
+
+
+def _joined(names: list[str], language: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {say('and', language)} " + names[-1]
+
+
+def _lab_preparation(fasting_hours: int, notes: Iterable[str], language: str) -> str:
+    """Fasting in the reply language, then the catalogue's other preparation notes."""
+    if fasting_hours > 0:
+        low = max(fasting_hours - 2, 8)
+        span = f"{low}–{fasting_hours}" if low < fasting_hours else str(fasting_hours)
+        first = say("lab_fasting", language, span=span)
+    else:
+        first = say("lab_no_fasting", language)
+    return " ".join([first, *notes])
+
+
+def _lab_report(hours: int, language: str) -> str:
+    if hours <= 24:
+        return say("lab_report_hours", language, count=hours)
+    return say("lab_report_days", language, count=-(-hours // 24))
+
+
+def lab_quote_text(quote: Mapping[str, Any], language: str = ENGLISH) -> str:
+    """Price, fasting and report time for tests at home (:func:`bot.labs.lab_quote`)."""
+    return say("lab_quote_line", language, tests=_joined(list(quote["test_names"]), language),
+               pincode=quote["pincode"], total=_rupees(quote["total_inr"]),
+               fasting=_lab_preparation(int(quote.get("fasting_hours") or 0),
+                                        quote.get("preparation_notes") or [], language),
+               report=_lab_report(int(quote.get("report_hours") or 24), language))
+
+
+def lab_booked_text(booking: Mapping[str, Any], quote: Mapping[str, Any], now: datetime,
+                    language: str = ENGLISH) -> str:
+    """The confirmation of a home collection (:func:`bot.labs.book_lab_test`)."""
+    return say("lab_booked", language, tests=_joined(list(quote["test_names"]), language),
+               when=moment_text(booking["start"], now, language),
+               total=_rupees(quote["total_inr"]),
+               fasting=_lab_preparation(int(quote.get("fasting_hours") or 0),
+                                        quote.get("preparation_notes") or [], language),
+               report=_lab_report(int(quote.get("report_hours") or 24), language),
+               booking_id=booking["booking_id"])
+
+
 def handoff_next_steps(ticket_id: str, callback: str, language: str = ENGLISH) -> str:
     """What happens after a handoff: ``callback`` is ``"open"`` (a pharmacist calls within
     30 minutes), ``"today"`` or ``"tomorrow"`` (after 8 am that day)."""
@@ -209,6 +259,7 @@ def handoff_next_steps(ticket_id: str, callback: str, language: str = ENGLISH) -
 __all__ = [
     "ENGLISH", "HINDI", "HINDI_DEVANAGARI", "cancel_done_text", "cancel_refusal_text",
     "cancel_summary_text", "day_text", "doctor_booked_text", "eta_text", "handoff_next_steps",
-    "items_text", "moment_text", "next_step_text", "order_status_text", "reorder_placed_text",
-    "reorder_quote_text", "rx_needed_text", "status_text", "time_text",
+    "items_text", "lab_booked_text", "lab_quote_text", "moment_text", "next_step_text",
+    "order_status_text", "reorder_placed_text", "reorder_quote_text", "rx_needed_text",
+    "status_text", "time_text",
 ]

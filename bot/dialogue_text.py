@@ -57,7 +57,7 @@ def message_language(text: Any, locale: Any = None) -> str | None:
         return None
     sample = text[:500]
     devanagari = len(_DEVANAGARI_RE.findall(sample))
-    if devanagari >= 2 and devanagari >= len(_LATIN_LETTER_RE.findall(sample)):
+    if devanagari and devanagari >= len(_LATIN_LETTER_RE.findall(sample)):
         return HINDI_DEVANAGARI
     return detect_language(sample, None)
 
@@ -750,6 +750,43 @@ TEXT.update({
     "doctor_booked_fee": {"en": "; the consultation fee is ₹{fee}",
                           "hi": "; consultation fees ₹{fee} hai",
                           "hi-Deva": "; परामर्श शुल्क ₹{fee} है"},
+    # Lab tests at home (bot/labs.py keeps the same English for its own summary).
+    "lab_quote_line": {
+        "en": "Home collection for {tests} at {pincode}: {total}. {fasting} {report}",
+        "hi": "{tests} ke liye ghar se sample, pincode {pincode}: kul {total}. {fasting} "
+              "{report}",
+        "hi-Deva": "{tests} के लिए घर से सैंपल, पिनकोड {pincode}: कुल {total}। {fasting} "
+                   "{report}",
+    },
+    "lab_fasting": {
+        "en": "Please fast for {span} hours before the collection: water is fine.",
+        "hi": "Sample se {span} ghante pehle tak kuch na khaaiye; paani pee sakte hain.",
+        "hi-Deva": "सैंपल से {span} घंटे पहले तक कुछ न खाइए; पानी पी सकते हैं।",
+    },
+    "lab_no_fasting": {
+        "en": "No fasting is needed: you can eat and drink as usual.",
+        "hi": "Khaali pet rehne ki zaroorat nahi; aap hamesha ki tarah kha-pee sakte hain.",
+        "hi-Deva": "खाली पेट रहने की ज़रूरत नहीं; आप हमेशा की तरह खा-पी सकते हैं।",
+    },
+    "lab_report_hours": {
+        "en": "Reports are usually ready within {count} hours.",
+        "hi": "Report aam taur par {count} ghante mein aa jaati hai.",
+        "hi-Deva": "रिपोर्ट आम तौर पर {count} घंटे में आ जाती है।",
+    },
+    "lab_report_days": {
+        "en": "Reports are usually ready within {count} days.",
+        "hi": "Report aam taur par {count} din mein aa jaati hai.",
+        "hi-Deva": "रिपोर्ट आम तौर पर {count} दिन में आ जाती है।",
+    },
+    "lab_booked": {
+        "en": "Your home sample collection for {tests} is booked for {when}. Total {total}, "
+              "payable at collection. {fasting} {report} Your booking ID is {booking_id}.",
+        "hi": "{tests} ke liye ghar se sample {when} book ho gaya hai. Kul {total}, sample ke "
+              "samay dena hoga. {fasting} {report} Aapki booking ID {booking_id} hai.",
+        "hi-Deva": "{tests} के लिए घर से सैंपल {when} बुक हो गया है। कुल {total}, सैंपल के "
+                   "समय देना होगा। {fasting} {report} आपकी बुकिंग ID {booking_id} है।",
+    },
+    "and": {"en": "and", "hi": "aur", "hi-Deva": "और"},
 })
 
 # Names used in dates and times, per reply language.

@@ -231,6 +231,16 @@ def fasting_instruction(fasting_hours: int, preparations: list[str] | None = Non
                 "water is fine.")
     else:
         text = "No fasting is needed: you can eat and drink as usual."
+    return " ".join([text, *preparation_notes(preparations)])
+
+
+def fasting_span(fasting_hours: int) -> str:
+    """How long to fast, as said to the customer ('10–12'); '' when no fasting is needed."""
+    return _fasting_span(fasting_hours) if fasting_hours > 0 else ""
+
+
+def preparation_notes(preparations: list[str] | None) -> list[str]:
+    """The tests' preparation notes other than fasting or eating (catalogue text)."""
     notes: list[str] = []
     for preparation in preparations or []:
         for clause in _CLAUSE_SPLIT_RE.split(preparation or ""):
@@ -240,7 +250,7 @@ def fasting_instruction(fasting_hours: int, preparations: list[str] | None = Non
             note = clause[0].upper() + clause[1:] + "."
             if note not in notes:
                 notes.append(note)
-    return " ".join([text, *notes])
+    return notes
 
 
 def report_time_text(report_hours: int) -> str:
@@ -272,6 +282,7 @@ def lab_quote(catalogue: Catalogue, tests: list[dict], pincode: str) -> dict:
         "total_inr": total,
         "fasting_hours": fasting,
         "instructions": instructions,
+        "preparation_notes": preparation_notes([t.get("preparation") or "" for t in docs]),
         "report_hours": report_hours,
         "report_time": report_time,
         "centre_id": centre["_id"],

@@ -139,3 +139,34 @@ def test_doctor_booking_confirmed_in_devanagari(world, tracker_factory, domain):
     confirmation = slot_events(events)["doctor_booking"]
     assert "के साथ आपकी कॉल कल सुबह" in confirmation and "बुकिंग ID DC" in confirmation
     assert ", हिंदी में" in confirmation
+
+
+def test_lab_quote_and_booking_in_the_reply_language(world, tracker_factory, domain):
+    from actions.lab import ValidateLabTestForm
+    from bot import dialogue_facts, labs
+    from bot.clock import now_utc
+
+    catalogue = world["catalogue"]
+    quote = labs.lab_quote(catalogue, ["LT001", "LT003"], "400076")
+    assert dialogue_facts.lab_quote_text(quote) == quote["summary"]  # English as before
+    base = {"active_task": "lab_test_form", "lab_tests": ["LT001", "LT003"],
+            "lab_pincode": "400076"}
+    tracker = tracker_factory(text="कल सुबह 8 बजे", customer_id="CUST1",
+                              active_loop="lab_test_form", requested_slot="lab_time",
+                              slots=base, set_this_turn={"lab_time": "कल सुबह 8 बजे"})
+    events, _ = run(ValidateLabTestForm(), tracker, domain)
+    slots = slot_events(events)
+    summary = slots["lab_offer"]["summary"]
+    assert "के लिए घर से सैंपल, पिनकोड 400076" in summary and "घंटे पहले तक कुछ न खाइए" in summary
+    pick = tracker_factory(text="1", customer_id="CUST1", active_loop="lab_test_form",
+                           requested_slot="lab_slot", slots={**base, **slots},
+                           set_this_turn={"lab_slot": "1"},  # "1" keeps the script
+                           events=[{"event": "user", "text": "कल सुबह 8 बजे"}])
+    events, _ = run(ValidateLabTestForm(), pick, domain)
+    confirmation = slot_events(events)["lab_booking"]
+    assert "कल सुबह 8 बजे बुक हो गया है" in confirmation and "बुकिंग ID LB" in confirmation
+    booking = world["db"].lab_bookings.find_one({"customer_id": "CUST1"})
+    english = dialogue_facts.lab_booked_text({**booking, "booking_id": booking["_id"]}, quote,
+                                             now_utc())
+    assert english.startswith("Your home sample collection for Complete Blood Count and "
+                              "Fasting Blood Sugar is booked for tomorrow at 8 am.")

@@ -35,6 +35,7 @@ DEVA = re.compile(r"[\u0900-\u097f]")
     ("where is my order", "hi-IN", HINDI_DEVANAGARI),
     ("mera order kahan hai", "en_IN", HINDI),
     ("1234", None, None),
+    ("१२३४", None, HINDI_DEVANAGARI),
     ("ok", None, None),
     ("/affirm", None, None),
     (None, None, None),
