@@ -150,6 +150,17 @@ def claim(db: Database, nid: str, owner: str, lease_seconds: int,
     return doc if result.modified_count else None
 
 
+def renew(db: Database, nid: str, owner: str, lease_seconds: int,
+          now: datetime | None = None) -> bool:
+    """Extend this attempt's lease right before the provider call; False if it was lost
+    (another attempt took over after it expired): then this attempt must not send."""
+    moment = now or now_utc()
+    result = db[NOTIFICATIONS].update_one(
+        {"_id": nid, "state": SENDING, "lease_owner": owner, "lease_until": {"$gte": moment}},
+        {"$set": {"lease_until": moment + timedelta(seconds=lease_seconds)}})
+    return bool(result.matched_count)  # matched: the same lease_until again is no "change"
+
+
 def mark_sent(db: Database, nid: str, provider: str, message_id: str,
               now: datetime | None = None, send_ms: float | None = None) -> bool:
     """Record the provider's message id the moment it returns; False if another attempt's

@@ -117,6 +117,11 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
         if provider is None:
             outbox.mark_dead(db, nid, f"no provider for {doc['channel']}", now=moment)
             return Outcome("dead", detail="no provider")
+        # The checks above may have been slow: send only while still holding the lease,
+        # renewed for the provider call (whose timeouts are well below the lease).
+        if not outbox.renew(db, nid, owner, policy.lease_seconds, now=now):
+            log.warning("notification %s: lease lost before sending; not sent", nid)
+            return Outcome("busy", detail="lease lost")
     started = time.monotonic()
     try:
         message_id = _send(db, provider, phone, doc, moment)

@@ -226,3 +226,18 @@ def test_sweeper_leaves_overdue_pending_ones_alone_behind_a_backlog(box):
     assert queued == [stuck]  # a dead worker's attempt is taken over regardless
     sweeper.sweep(box, queued.append, grace_seconds=30, now=later, backlog=lambda: 0)
     assert lost in queued
+
+
+def test_an_attempt_whose_lease_was_taken_over_does_not_send(box, monkeypatch):
+    nid, fake = add(box), FakeProvider()
+    real_renew = outbox.renew
+
+    def slow_checks(db, nid_, owner, lease, now=None):
+        # While this attempt was checking, its lease ran out and another attempt took over.
+        outbox.claim(db, nid_, "other-worker", 30, now=NOW + timedelta(seconds=31))
+        return real_renew(db, nid_, owner, lease, now=now)
+
+    monkeypatch.setattr(outbox, "renew", slow_checks)
+    outcome = deliver(box, nid, fake)
+    assert outcome.result == "busy" and fake.calls == 0
+    assert outbox.get(box, nid)["lease_owner"] == "other-worker"
