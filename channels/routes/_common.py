@@ -101,6 +101,8 @@ async def resolve_caller(request: Request, channel: str, raw_phone: str | None,
     if raw.lower().startswith("whatsapp:"):
         raw = raw[len("whatsapp:"):].strip()
     phone = normalise_indian_phone(raw)
+    if channel == "whatsapp" and raw.isdigit():
+        raw = "+" + raw  # a WhatsApp wa_id is the E.164 number without its "+"
     subject = phone or e164(raw) or fallback_subject or f"unknown:{uuid.uuid4().hex}"
     customer_id = None
     if phone:

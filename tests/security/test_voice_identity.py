@@ -106,3 +106,27 @@ def test_session_start_keeps_language_but_never_the_verified_identity(domain):
 def test_session_start_is_the_custom_action(domain):
     assert "action_session_start" in domain["actions"]
     assert domain["session_config"]["carry_over_slots_to_new_session"] is True
+
+
+def _request(scratch_db, scratch_cache):
+    from types import SimpleNamespace
+    channels = SimpleNamespace(conversation_secret="test-conversation-secret-of-32-characters")
+    return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(
+        db=scratch_db, cache=scratch_cache, channels=channels)))
+
+
+def test_resolve_caller_subjects(scratch_db, scratch_cache):
+    from channels.routes._common import resolve_caller
+    request = _request(scratch_db, scratch_cache)
+
+    def caller(channel, raw, fallback=None):
+        return asyncio.run(resolve_caller(request, channel, raw, fallback))
+
+    assert caller("sms", "+919812345678").subject == "+919812345678"
+    assert caller("sms", "+14155550123").subject == "+14155550123"
+    assert caller("whatsapp", "14155550123").subject == "+14155550123"  # wa_id: no "+"
+    assert caller("voice", "anonymous", "lex:s1").subject == "lex:s1"
+    # no valid number and no fallback: every message is a conversation of its own
+    first, second = caller("sms", "anonymous"), caller("sms", "anonymous")
+    assert first.conversation_id != second.conversation_id
+    assert first.customer_id is None and first.phone is None
