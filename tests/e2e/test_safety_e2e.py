@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import re
 import uuid
 
@@ -18,6 +19,7 @@ import httpx
 
 from bot.schema import HANDOFF_TICKETS
 from channels.assistant import AssistantClient
+from channels.settings import load_channel_settings
 
 WHY = {
     "chest": "my father has severe chest pain and is sweating a lot",
@@ -31,11 +33,13 @@ DEFERRAL = re.compile(r"(?i)8\s*am|soon after|tomorrow|can'?t help|out of scope"
 
 
 def _say(settings, sender: str, text: str, metadata: dict | None = None) -> str:
-    """One turn through the gateway's own client to Rasa; the bot's text."""
+    """One turn through the gateway's own client to Rasa (its channel and token); the
+    bot's text."""
     async def send() -> list[dict]:
         async with httpx.AsyncClient() as http:
             kwargs = {}
-            token = getattr(settings, "rasa_channel_token", "")
+            token = (getattr(load_channel_settings(), "rasa_channel_token", "")
+                     or os.environ.get("RASA_CHANNEL_TOKEN", ""))
             if token and "token" in inspect.signature(AssistantClient).parameters:
                 kwargs["token"] = token
             client = AssistantClient(settings.rasa_url, http, **kwargs)
