@@ -14,6 +14,7 @@ import uuid
 
 from bot import db as db_module
 from bot.dialogue_text import say
+from bot.runtime import procs
 from bot.schema import VERIFY_FAILURES
 from tests.security.verification_stack import disclosed, voice_call, web_chat, wrong_digits
 
@@ -65,3 +66,13 @@ def test_wrong_guesses_over_voice_lock_the_web_chat(web_base, lex_voice, verify_
     other = verify_targets[2]
     [_, answer] = web_chat(web_base, "where is my order", f"{other['order_id']} {other['digits']}")
     assert other["order_id"] in answer or "verified" in answer
+
+
+def test_no_verification_answer_in_the_service_logs(verify_targets):
+    logs = sorted((procs.RUN_DIR / "test" / "logs").glob("*.log"))
+    assert logs, "the test stack writes its logs under .run/test/logs"
+    text = "\n".join(path.read_text(errors="replace") for path in logs)
+    for target in verify_targets:
+        typed = [f"{target['order_id']} {target['digits']}"]
+        typed += [f"{target['order_id']} {wrong_digits(target, n)}" for n in range(10)]
+        assert not any(answer in text for answer in typed)
