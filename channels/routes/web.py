@@ -398,7 +398,7 @@ async def demo_login(request: Request) -> JSONResponse:
         return _demo_off()
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep JSON
         body = None
     customer_id = body.get("customer_id") if isinstance(body, dict) else None
     try:
