@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -331,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             mongo.stop()
         client.close()
         server.shutdown()
+        shutil.rmtree(run_dir, ignore_errors=True)
     print(json.dumps(figures, indent=2))
     return 0 if figures["lost"] == 0 and figures["duplicates"] == 0 else 1
 
