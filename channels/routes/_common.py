@@ -23,6 +23,7 @@ from channels import inbound
 from channels.identity import conversation_id, customer_for_phone
 from channels.inbound import Claim
 from channels.phone import mask_phone, normalise_indian_phone
+from channels.security import twilio
 
 log = logging.getLogger("channels.routes")
 
@@ -37,6 +38,41 @@ class BadRequest(Exception):
 
 def error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
+
+
+_warned: set[str] = set()
+
+
+def warn_once(logger: logging.Logger, message: str) -> None:
+    """Log a configuration warning the first time only (not on every refused request)."""
+    if message not in _warned:
+        _warned.add(message)
+        logger.warning(message)
+
+
+def twilio_signature_error(request: Request, params: twilio.Params, *, logger: logging.Logger,
+                           rejected: str, unconfigured: str | None = None) -> JSONResponse | None:
+    """The 403 for a Twilio request that is not signed for our public URL, or None if it is.
+
+    ``rejected`` is logged for a bad or missing signature; ``unconfigured`` (once) when
+    there is no public URL to check against.
+    """
+    settings = request.app.state.channels
+    url = twilio.public_url(
+        request.url.path, request.url.query, request.headers,
+        public_base_url=settings.public_base_url,
+        trust_proxy_headers=bool(getattr(settings, "trust_proxy_headers", False)),
+        scheme=request.url.scheme, host=request.headers.get("host", ""),
+    )
+    if url is None:
+        if unconfigured:
+            warn_once(logger, unconfigured)
+        return error(403, "Twilio webhooks are not configured (PUBLIC_BASE_URL)")
+    if not twilio.is_valid(url, params, request.headers.get("x-twilio-signature"),
+                           settings.twilio_auth_token):
+        logger.warning(rejected)
+        return error(403, "invalid Twilio signature")
+    return None
 
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from channels.routes._common import (
     error,
     parse_json_object,
     resolve_caller,
+    warn_once,
 )
 from channels.security.sns import (
     CONFIRMATION_FIELDS,
@@ -82,15 +83,8 @@ def sms_sender(state: Any) -> SnsSmsSender:
     return sender
 
 
-_unconfigured_logged = False
-
-
-def _log_unconfigured_once() -> None:
-    global _unconfigured_logged
-    if not _unconfigured_logged:
-        _unconfigured_logged = True
-        log.warning("sns messages refused: SNS_ALLOWED_TOPIC_ARNS is empty; set it to the "
-                    "topic(s) this endpoint subscribes to")
+_UNCONFIGURED = ("sns messages refused: SNS_ALLOWED_TOPIC_ARNS is empty; set it to the "
+                 "topic(s) this endpoint subscribes to")
 
 
 def _envelope(raw: bytes, header_type: str | None) -> dict[str, Any]:
@@ -138,7 +132,7 @@ async def sns_sms(request: Request) -> JSONResponse:
     except BadRequest as exc:
         return error(400, exc.detail)
     if not settings.sns_allowed_topic_arns:
-        _log_unconfigured_once()
+        warn_once(log, _UNCONFIGURED)
         return error(403, "no SNS topic is allowed on this endpoint")
     try:
         await pools.run_slow(

@@ -20,8 +20,13 @@ from bot.errors import StoreUnavailable
 from channels import inbound, twiml
 from channels.choices import get_choice_store
 from channels.render import sms
-from channels.routes._common import BadRequest, claim_message, error, resolve_caller
-from channels.security import twilio
+from channels.routes._common import (
+    BadRequest,
+    claim_message,
+    error,
+    resolve_caller,
+    twilio_signature_error,
+)
 from channels.turns import Turn, run_turn
 
 log = logging.getLogger(__name__)
@@ -58,15 +63,8 @@ def _one(params: dict[str, str | list[str]], name: str) -> str:
     return (value[0] if isinstance(value, list) else value).strip()
 
 
-_unconfigured_logged = False
-
-
-def _log_unconfigured_once() -> None:
-    global _unconfigured_logged
-    if not _unconfigured_logged:
-        _unconfigured_logged = True
-        log.warning("twilio webhooks refused: set PUBLIC_BASE_URL to the public URL Twilio "
-                    "calls (or TRUST_PROXY_HEADERS=1 behind a proxy that sets X-Forwarded-*)")
+_UNCONFIGURED = ("twilio webhooks refused: set PUBLIC_BASE_URL to the public URL Twilio "
+                 "calls (or TRUST_PROXY_HEADERS=1 behind a proxy that sets X-Forwarded-*)")
 
 
 def _twiml(text: str | None) -> Response:
@@ -84,19 +82,11 @@ async def twilio_sms(request: Request) -> Response:
     except BadRequest as exc:
         return error(400, exc.detail)
 
-    url = twilio.public_url(
-        request.url.path, request.url.query, request.headers,
-        public_base_url=settings.public_base_url,
-        trust_proxy_headers=bool(getattr(settings, "trust_proxy_headers", False)),
-        scheme=request.url.scheme, host=request.headers.get("host", ""),
-    )
-    if url is None:
-        _log_unconfigured_once()
-        return error(403, "Twilio webhooks are not configured (PUBLIC_BASE_URL)")
-    if not twilio.is_valid(url, params, request.headers.get("x-twilio-signature"),
-                           settings.twilio_auth_token):
-        log.warning("twilio webhook rejected: bad or missing signature")
-        return error(403, "invalid Twilio signature")
+    refused = twilio_signature_error(
+        request, params, logger=log, unconfigured=_UNCONFIGURED,
+        rejected="twilio webhook rejected: bad or missing signature")
+    if refused is not None:
+        return refused
 
     sid = _one(params, "MessageSid") or _one(params, "SmsSid")
     sender = _one(params, "From")

@@ -16,8 +16,7 @@ from fastapi import APIRouter, Request, Response
 
 from bot.errors import StoreUnavailable
 from bot.notify import receipts
-from channels.routes._common import error
-from channels.security import twilio
+from channels.routes._common import error, twilio_signature_error
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,6 @@ PATH = "/webhooks/sms/twilio/status"
 @router.post(PATH)
 async def twilio_status(request: Request) -> Response:
     state = request.app.state
-    settings = state.channels
     raw = await request.body()
     if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
         return error(400, "expected application/x-www-form-urlencoded")
@@ -37,18 +35,11 @@ async def twilio_status(request: Request) -> Response:
         params = dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     except (UnicodeDecodeError, ValueError):
         return error(400, "malformed form body")
-    url = twilio.public_url(
-        request.url.path, request.url.query, request.headers,
-        public_base_url=settings.public_base_url,
-        trust_proxy_headers=bool(getattr(settings, "trust_proxy_headers", False)),
-        scheme=request.url.scheme, host=request.headers.get("host", ""),
-    )
-    if url is None:
-        return error(403, "Twilio webhooks are not configured (PUBLIC_BASE_URL)")
-    if not twilio.is_valid(url, params, request.headers.get("x-twilio-signature"),
-                           settings.twilio_auth_token):
-        log.warning("twilio status callback rejected: bad or missing signature")
-        return error(403, "invalid Twilio signature")
+    refused = twilio_signature_error(
+        request, params, logger=log,
+        rejected="twilio status callback rejected: bad or missing signature")
+    if refused is not None:
+        return refused
     nid = request.query_params.get("n") or None
     receipt = receipts.twilio_status(params, nid if nid and len(nid) <= 128 else None)
     if receipt is None:
