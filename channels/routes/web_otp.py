@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -130,22 +131,36 @@ async def _context(request: Request) -> tuple[Any, Any, str] | JSONResponse:
     return state, session, source
 
 
-@router.post("/web/otp/start")
-async def start(request: Request) -> JSONResponse:
-    """Send a one-time code to the phone on the order (if there is such an order)."""
+async def _run(request: Request, work: Callable[..., Awaitable[Any]]) -> Any:
+    """``await work(state, session, source, body)`` for an anonymous live session.
+
+    Answers the session errors (401/409), a bad order number (400) and unavailable
+    stores (503) itself; otherwise returns ``(state, <what work returned>)``.
+    """
     try:
         found = await _context(request)
         if isinstance(found, JSONResponse):
             return found
         state, session, source = found
-        body = await _body(request)
-        started = await _blocking(
-            otp.start, state.db, guard(state), secret=code_secret(state),
-            session_id=session.session_id, order_id=body.get("order_id"), source=source)
+        return state, await work(state, session, source, await _body(request))
     except InvalidInput:
         return _answer("bad_order_id", "otp_bad_order_id", 400)
     except StoreUnavailable:
         return _answer("unavailable", "otp_unavailable", 503)
+
+
+@router.post("/web/otp/start")
+async def start(request: Request) -> JSONResponse:
+    """Send a one-time code to the phone on the order (if there is such an order)."""
+    async def work(state: Any, session: Any, source: str, body: dict[str, Any]) -> Any:
+        return await _blocking(
+            otp.start, state.db, guard(state), secret=code_secret(state),
+            session_id=session.session_id, order_id=body.get("order_id"), source=source)
+
+    ran = await _run(request, work)
+    if isinstance(ran, JSONResponse):
+        return ran
+    state, started = ran
     if started.status == otp.SEND and started.phone and started.code:
         _send_later(state, started.phone, started.code)
     if started.status in (otp.SEND, otp.NO_RECIPIENT):
@@ -158,26 +173,24 @@ async def start(request: Request) -> JSONResponse:
 @router.post("/web/otp/verify")
 async def verify(request: Request) -> JSONResponse:
     """Check a code; on a match, a verified token for the same session (30 minutes)."""
-    try:
-        found = await _context(request)
-        if isinstance(found, JSONResponse):
-            return found
-        state, session, source = found
-        body = await _body(request)
+    async def work(state: Any, session: Any, source: str,
+                   body: dict[str, Any]) -> tuple[Any, str | None]:
         checked = await _blocking(
             otp.verify, state.db, guard(state), secret=code_secret(state),
             session_id=session.session_id, order_id=body.get("order_id"),
             code=body.get("code"), source=source)
-        if checked.status == otp.VERIFIED and checked.customer_id:
-            key = state.channels.session_signing_key
-            token = issue_token(key, customer_id=checked.customer_id,
-                                session_id=session.session_id, method=OTP)
-            await _blocking(web_revocations.supersede, state.db, session.session_id,
-                            time.time())
-    except InvalidInput:
-        return _answer("bad_order_id", "otp_bad_order_id", 400)
-    except StoreUnavailable:
-        return _answer("unavailable", "otp_unavailable", 503)
+        if checked.status != otp.VERIFIED or not checked.customer_id:
+            return checked, None
+        token = issue_token(state.channels.session_signing_key,
+                            customer_id=checked.customer_id,
+                            session_id=session.session_id, method=OTP)
+        await _blocking(web_revocations.supersede, state.db, session.session_id, time.time())
+        return checked, token
+
+    ran = await _run(request, work)
+    if isinstance(ran, JSONResponse):
+        return ran
+    state, (checked, token) = ran
     if checked.status == otp.VERIFIED:
         return _answer("verified", "otp_verified", token=token,
                        customer=await customer_info(state, checked.customer_id))
