@@ -22,6 +22,7 @@ from bot.errors import StoreUnavailable
 from channels import inbound
 from channels.identity import conversation_id, customer_for_phone
 from channels.inbound import Claim
+from channels.outbound.sns_sms import SnsSmsSender
 from channels.phone import mask_phone, normalise_indian_phone
 from channels.security import twilio
 
@@ -38,6 +39,20 @@ class BadRequest(Exception):
 
 def error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
+
+
+def app_sns_sender(state: Any, attr: str, template_id: str) -> SnsSmsSender:
+    """The SNS SMS sender kept on ``app.state.<attr>`` (made on first use; tests inject)."""
+    sender = getattr(state, attr, None)
+    if sender is None:
+        settings = state.channels
+        sender = SnsSmsSender(
+            sender_id=settings.sms_sender_id,
+            entity_id=settings.sms_entity_id,
+            template_id=template_id,
+        )
+        setattr(state, attr, sender)
+    return sender
 
 
 _warned: set[str] = set()

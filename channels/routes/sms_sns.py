@@ -29,6 +29,7 @@ from channels.render import sms
 from channels.routes._common import (
     BadRequest,
     Caller,
+    app_sns_sender,
     claim_message,
     error,
     parse_json_object,
@@ -71,16 +72,7 @@ def cert_fetcher(state: Any) -> CertificateFetcher:
 
 def sms_sender(state: Any) -> SnsSmsSender:
     """The app's SNS SMS sender (``app.state.sns_sender``), boto3 client made on first use."""
-    sender = getattr(state, "sns_sender", None)
-    if sender is None:
-        settings = state.channels
-        sender = SnsSmsSender(
-            sender_id=settings.sms_sender_id,
-            entity_id=settings.sms_entity_id,
-            template_id=settings.sms_template_id,
-        )
-        state.sns_sender = sender
-    return sender
+    return app_sns_sender(state, "sns_sender", state.channels.sms_template_id)
 
 
 _UNCONFIGURED = ("sns messages refused: SNS_ALLOWED_TOPIC_ARNS is empty; set it to the "

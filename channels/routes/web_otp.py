@@ -33,6 +33,7 @@ from bot.verify_guard import get_guard
 from channels import web_revocations
 from channels.identity import opaque_id
 from channels.outbound.sns_sms import SnsSmsSender
+from channels.routes._common import app_sns_sender
 from channels.routes.web import Unauthorised, customer_info, peer_ip, request_session
 from channels.web_session import OTP, issue_token
 
@@ -55,16 +56,9 @@ def code_secret(state: Any) -> bytes:
 
 def otp_sender(state: Any) -> SnsSmsSender:
     """The SNS sender for codes (``app.state.otp_sender``; the OTP DLT template)."""
-    sender = getattr(state, "otp_sender", None)
-    if sender is None:
-        settings = state.channels
-        sender = SnsSmsSender(
-            sender_id=settings.sms_sender_id,
-            entity_id=settings.sms_entity_id,
-            template_id=settings.sms_otp_template_id or settings.sms_template_id,
-        )
-        state.otp_sender = sender
-    return sender
+    settings = state.channels
+    return app_sns_sender(state, "otp_sender",
+                          settings.sms_otp_template_id or settings.sms_template_id)
 
 
 def guard(state: Any) -> otp.Guard:
