@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
-from pymongo import MongoClient
+from pymongo import ASCENDING, IndexModel, MongoClient
 from pymongo.database import Database
 from pymongo.errors import (
     AutoReconnect,
@@ -94,6 +94,32 @@ def guarded(func: Callable[P, T]) -> Callable[P, T]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def expires_ttl() -> IndexModel:
+    """The TTL index that removes a document once its ``expires_at`` has passed."""
+    return IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl")
+
+
+_indexed: set[tuple[int, str, str]] = set()
+_indexed_lock = threading.Lock()
+
+
+def ensure_indexes_once(db: Database, owner: str,
+                        indexes: Mapping[str, Sequence[IndexModel]]) -> None:
+    """Create ``{collection: [index, ...]}`` once per process, database and ``owner``.
+
+    Idempotent; a store outage raises StoreUnavailable and the next call tries again.
+    """
+    key = (id(db.client), db.name, owner)
+    with _indexed_lock:
+        if key in _indexed:
+            return
+    with store_call():
+        for collection, models in indexes.items():
+            db[collection].create_indexes(list(models))
+    with _indexed_lock:
+        _indexed.add(key)
 
 
 def ping(settings: StoreSettings | None = None) -> bool:

@@ -18,17 +18,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from bot import validation
 from bot.clock import now_utc
-from bot.db import store_call
+from bot.db import ensure_indexes_once, expires_ttl, store_call
 from bot.schema import CUSTOMERS, ORDERS
 
 CODES = "otp_codes"
@@ -75,22 +74,9 @@ class Checked:
     tries_left: int = 0
 
 
-_indexed: set[tuple[int, str]] = set()
-_lock = threading.Lock()
-
-
 def ensure_indexes(db: Database) -> None:
     """TTL indexes on both collections (idempotent, once per process and database)."""
-    key = (id(db.client), db.name)
-    with _lock:
-        if key in _indexed:
-            return
-    ttl = IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl")
-    with store_call():
-        db[CODES].create_indexes([ttl])
-        db[COUNTERS].create_indexes([ttl])
-    with _lock:
-        _indexed.add(key)
+    ensure_indexes_once(db, __name__, {CODES: [expires_ttl()], COUNTERS: [expires_ttl()]})
 
 
 def _mac(secret: str | bytes, text: str) -> str:

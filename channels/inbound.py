@@ -22,7 +22,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +31,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from bot.clock import now_utc
-from bot.db import store_call
+from bot.db import ensure_indexes_once, expires_ttl, store_call
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,6 @@ REDELIVER = "redeliver"  # the turn ran, its reply was stored but maybe not deli
 
 MAX_MESSAGE_ID_CHARS = 128
 
-_indexed: set[tuple[int, str]] = set()
-_indexed_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,17 +77,10 @@ def message_key(provider: str, message_id: str, sender: str, secret: str) -> str
 
 def ensure_indexes(db: Database) -> None:
     """TTL on ``expires_at`` (records are kept RETENTION_DAYS) and ``(status, lease_until)``."""
-    key = (id(db.client), db.name)
-    with _indexed_lock:
-        if key in _indexed:
-            return
-    with store_call():
-        db[INBOUND_MESSAGES].create_indexes([
-            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl"),
-            IndexModel([("status", ASCENDING), ("lease_until", ASCENDING)], name="status_lease"),
-        ])
-    with _indexed_lock:
-        _indexed.add(key)
+    ensure_indexes_once(db, __name__, {INBOUND_MESSAGES: [
+        expires_ttl(),
+        IndexModel([("status", ASCENDING), ("lease_until", ASCENDING)], name="status_lease"),
+    ]})
 
 
 def _now(now: datetime | None) -> datetime:

@@ -11,32 +11,18 @@ Checked at hello and before every turn. When MongoDB can't be asked, the answer 
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
-from bot.db import store_call
+from bot.db import ensure_indexes_once, expires_ttl, store_call
 from channels.web_session import MAX_LIFETIME_SECONDS, WebSession
 
 COLLECTION = "web_session_revocations"
 
-_indexed: set[tuple[int, str]] = set()
-_lock = threading.Lock()
-
-
 def ensure_indexes(db: Database) -> None:
     """The TTL index on ``expires_at`` (idempotent, once per process and database)."""
-    key = (id(db.client), db.name)
-    with _lock:
-        if key in _indexed:
-            return
-    with store_call():
-        db[COLLECTION].create_indexes(
-            [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expires_ttl")])
-    with _lock:
-        _indexed.add(key)
+    ensure_indexes_once(db, __name__, {COLLECTION: [expires_ttl()]})
 
 
 def _expiry(now: float) -> datetime:

@@ -6,12 +6,10 @@ transaction writes to them.
 
 from __future__ import annotations
 
-import threading
-
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
-from bot.db import store_call
+from bot.db import ensure_indexes_once
 
 ORDER_EVENTS = "order_events"
 NOTIFICATIONS = "notifications"
@@ -39,18 +37,6 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
 }
 
-_done: set[tuple[int, str]] = set()
-_lock = threading.Lock()
-
-
 def ensure_indexes(db: Database) -> None:
     """Create the collections' indexes (idempotent; once per client and database)."""
-    key = (id(db.client), db.name)
-    with _lock:
-        if key in _done:
-            return
-    with store_call():
-        for name, models in INDEXES.items():
-            db[name].create_indexes(models)
-    with _lock:
-        _done.add(key)
+    ensure_indexes_once(db, __name__, INDEXES)
