@@ -31,7 +31,6 @@ import os
 import re
 import secrets
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -45,8 +44,8 @@ import redis  # noqa: E402
 import websockets  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from bench.stack_env import healthy, start_stack  # noqa: E402
 from bot.dialogue_text import TEXT  # noqa: E402
-from bot.runtime import procs  # noqa: E402
 from bot.runtime.stack import Stack  # noqa: E402
 from bot.schema import CUSTOMERS, ORDERS, VERIFY_FAILURES  # noqa: E402
 from bot.seed import DEMO_CUSTOMERS  # noqa: E402
@@ -159,28 +158,6 @@ def voice_call(client: httpx.Client, url: str, session_id: str, *texts: str) -> 
 
 
 # -- stack, target, clean-up -----------------------------------------------------------------
-def healthy(url: str) -> bool:
-    try:
-        return httpx.get(url + "/healthz", timeout=5).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def start_stack(token: str) -> Stack:
-    overrides = {
-        "MONGODB_URI": f"mongodb://127.0.0.1:{procs.free_port()}",
-        "MONGODB_DB": "pharmacy_bench",
-        "RASA_PORT": str(procs.free_port()),
-        "ACTION_PORT": str(procs.free_port()),
-        "GATEWAY_PORT": str(procs.free_port()),
-        "VOICE_WEBHOOK_TOKEN": token,
-    }
-    stack = Stack.from_environment(overrides, run_dir=procs.RUN_DIR / "bench")
-    print("starting a stack for the bench (this can take a few minutes) ...", flush=True)
-    stack.up(Path(tempfile.mkdtemp(prefix="bench-verify-")), reseed=True)
-    return stack
-
-
 def find_target(db: Any, order_id: str | None) -> Target:
     if order_id:
         order = db[ORDERS].find_one({"_id": order_id})
@@ -299,7 +276,7 @@ def main() -> int:
     stack = None
     if args.start or not token or not healthy(url):
         token = token if args.start and token else secrets.token_urlsafe(32)
-        stack = start_stack(token)
+        stack = start_stack(token, "verify")
         env = stack.env
         url = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
     try:

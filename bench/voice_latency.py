@@ -24,7 +24,6 @@ import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -33,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 
+from bench.stack_env import healthy, start_stack  # noqa: E402
 from bench.stats import percentile  # noqa: E402
-from bot.runtime import procs  # noqa: E402
-from bot.runtime.stack import Stack  # noqa: E402
 from bot.seed import DEMO_CUSTOMERS  # noqa: E402
 
 TARGET_P95_MS = 300.0
@@ -64,29 +62,6 @@ def lex_event(text: str, caller: str) -> dict:
     }
 
 
-def healthy(url: str) -> bool:
-    try:
-        return httpx.get(url + "/healthz", timeout=5).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def start_stack(token: str) -> tuple[Stack, str]:
-    overrides = {
-        "MONGODB_URI": f"mongodb://127.0.0.1:{procs.free_port()}",
-        "MONGODB_DB": "pharmacy_bench",
-        "RASA_PORT": str(procs.free_port()),
-        "ACTION_PORT": str(procs.free_port()),
-        "GATEWAY_PORT": str(procs.free_port()),
-        "VOICE_WEBHOOK_TOKEN": token,
-    }
-    stack = Stack.from_environment(overrides, run_dir=procs.RUN_DIR / "bench")
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-voice-"))
-    print("starting a stack for the bench (this can take a few minutes) ...", flush=True)
-    stack.up(data_dir, reseed=True)
-    return stack, f"http://127.0.0.1:{stack.env['GATEWAY_PORT']}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,7 +78,8 @@ def main() -> int:
     channel_token = os.environ.get("RASA_CHANNEL_TOKEN", "")
     if args.start or not token or not healthy(url):
         token = token if args.start and token else secrets.token_urlsafe(32)
-        stack, url = start_stack(token)
+        stack = start_stack(token, "voice")
+        url = f"http://127.0.0.1:{stack.env['GATEWAY_PORT']}"
         rasa_url = stack.env["RASA_URL"]
         channel_token = stack.env["RASA_CHANNEL_TOKEN"]
     if not channel_token:
