@@ -7,8 +7,6 @@ matching the current inputs exists (``make train``) or NLU_TEST_MODEL names one.
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 
 import pytest
@@ -17,7 +15,7 @@ pytest.importorskip("rasa")
 
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 
-from tests.nlu.test_nlu_pipeline import ROOT  # noqa: E402
+from tests.nlu.heldout import ROOT, intents_right, parse_with_trained_model  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu" / "test_nlu_heldout_devanagari.yml"
 DEVANAGARI = re.compile(r"[\u0900-\u097f]")
@@ -62,27 +60,10 @@ def test_training_data_has_devanagari_for_every_intent(training):
 
 @pytest.fixture(scope="module")
 def parsed(heldout):
-    from bot.runtime import training as model_training
-
-    model = os.environ.get("NLU_TEST_MODEL")
-    if not model:
-        if model_training.is_stale():
-            pytest.skip("no trained model matching the current inputs (run `make train`)")
-        model = str(model_training.MODEL_PATH)
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(model)
-
-    async def parse_all() -> list[dict]:
-        return [await agent.parse_message(m.get("text")) for m in heldout.training_examples]
-
-    return asyncio.run(parse_all())
+    return parse_with_trained_model(heldout.training_examples)
 
 
 def test_trained_model_on_devanagari_heldout(parsed, heldout):
     examples = heldout.training_examples
-    correct = sum(p["intent"]["name"] == m.get("intent") or (
-        p["intent"]["name"] == "nlu_fallback"
-        and [r for r in p["intent_ranking"] if r["name"] != "nlu_fallback"][0]["name"]
-        == m.get("intent")) for p, m in zip(parsed, examples, strict=True))
+    correct = intents_right(parsed, examples)
     assert correct / len(examples) >= MIN_INTENT_ACCURACY

@@ -3,9 +3,7 @@ the trained model's held-out quality."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,8 @@ pytest.importorskip("rasa")
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.utils.io import read_yaml_file  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.nlu.heldout import ROOT, intents_right, parse_with_trained_model  # noqa: E402
+
 HELDOUT = ROOT / "tests" / "nlu" / "test_nlu_heldout.yml"
 
 # Floors well below the measured figures in bench/README.md, so that only a real regression
@@ -91,32 +90,13 @@ def test_lookup_tables_are_loaded_with_the_training_data(training):
 # NLU_TEST_MODEL names a model archive) -------------------------------------------------------
 @pytest.fixture(scope="module")
 def parsed(heldout):
-    import os
-
-    from bot.runtime import training as model_training
-
-    model = os.environ.get("NLU_TEST_MODEL")
-    if not model:
-        if model_training.is_stale():
-            pytest.skip("no trained model matching the current inputs (run `make train`)")
-        model = str(model_training.MODEL_PATH)
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(model)
-
-    async def parse_all() -> list[dict]:
-        return [await agent.parse_message(m.get("text")) for m in heldout.training_examples]
-
-    return asyncio.run(parse_all())
+    return parse_with_trained_model(heldout.training_examples)
 
 
 def test_trained_model_on_heldout(parsed, heldout, pipeline):
     fallback = next(s for s in pipeline if s["name"] == "FallbackClassifier")
     examples = heldout.training_examples
-    correct = sum(p["intent"]["name"] == m.get("intent") or (
-        p["intent"]["name"] == "nlu_fallback"
-        and [r for r in p["intent_ranking"] if r["name"] != "nlu_fallback"][0]["name"]
-        == m.get("intent")) for p, m in zip(parsed, examples, strict=True))
+    correct = intents_right(parsed, examples)
     assert correct / len(examples) >= MIN_INTENT_ACCURACY
 
     oos = [p for p, m in zip(parsed, examples, strict=True) if m.get("intent") == "out_of_scope"]
