@@ -159,8 +159,12 @@ async def sns_sms(request: Request) -> JSONResponse:
         claim = await claim_message(request, key, "sns", caller)
     except StoreUnavailable:
         return error(503, "inbound log unavailable; retry later")
-    if claim.state in (inbound.DONE, inbound.IN_FLIGHT):
+    if claim.state == inbound.DONE:
         return JSONResponse({"status": "duplicate"})
+    if claim.state == inbound.IN_FLIGHT:
+        # Still being answered: a retryable status, so SNS redelivers it if that turn dies.
+        return JSONResponse({"status": "in progress"}, status_code=503,
+                            headers={"Retry-After": "20"})
     if claim.state == inbound.REDELIVER:
         text = (claim.reply or {}).get("text") or ""
     else:

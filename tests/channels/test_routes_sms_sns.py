@@ -212,6 +212,20 @@ def test_redelivered_notification_runs_the_turn_once(gateway, key, sns_client):
     assert "9876543210" not in json.dumps(record, default=str)
 
 
+def test_notification_still_in_progress_gets_a_retryable_status(gateway, key):
+    message = notification(key)
+    inbound_id = json.loads(message["Message"])["inboundMessageId"]
+    channels = gateway.app.state.channels
+    record_key = inbound.message_key("sns", inbound_id, PHONE, channels.conversation_secret)
+    claim = inbound.claim(gateway.db, record_key, provider="sns", channel="sms",
+                          conversation_id="sms-test", phone_masked="+91•••••43210",
+                          customer_id=None)
+    assert claim.state == inbound.NEW  # another worker is answering it right now
+    again = post(gateway, message)
+    assert again.status_code == 503  # SNS retries it; a 200 would lose it if that turn died
+    assert gateway.rasa.turns == []
+
+
 def test_failed_send_is_retried_without_a_second_turn(gateway, key, sns_client):
     message = notification(key)
     with Stubber(sns_client) as stub:
