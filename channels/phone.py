@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CHANNEL_PREFIXES = ("whatsapp:", "tel:", "sms:")
 # Digits plus the separators people and providers actually use.
-_ALLOWED = re.compile(r"^\+?[\d\s\-().]+$")
-_NATIONAL = re.compile(r"^[6-9]\d{9}$")
+_ALLOWED = re.compile(r"^\+?[0-9\s\-().]+$")
+_NATIONAL = re.compile(r"^[6-9][0-9]{9}$")
+
+
+def _ascii_digits(text: str) -> str:
+    """Decimal digits of any script (Devanagari ०-९, full-width, ...) as ASCII 0-9."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 def normalise_indian_phone(raw: str | None) -> str | None:
     """Return ``+91XXXXXXXXXX`` for a valid Indian mobile number, else ``None``.
 
     Accepts ``09812345678``, ``9812345678``, ``+91 98123 45678``, ``919812345678``,
-    ``0091 98123 45678``, ``whatsapp:+919812345678`` and ``+91-98123-45678``.
+    ``0091 98123 45678``, ``whatsapp:+919812345678`` and ``+91-98123-45678``; digits in
+    other scripts (``९८१२३४५६७८``) count as their ASCII digits, nothing else does.
     The ten-digit national number must start with 6, 7, 8 or 9.
     """
     if not isinstance(raw, str):
         return None
-    text = raw.strip()
+    text = _ascii_digits(raw.strip())
     lowered = text.lower()
     for prefix in _CHANNEL_PREFIXES:
         if lowered.startswith(prefix):
@@ -28,7 +35,7 @@ def normalise_indian_phone(raw: str | None) -> str | None:
     if not text or not _ALLOWED.match(text):
         return None
     has_plus = text.startswith("+")
-    digits = re.sub(r"\D", "", text)
+    digits = re.sub(r"[^0-9]", "", text)
     if has_plus:
         national = digits[2:] if digits.startswith("91") and len(digits) == 12 else None
     elif len(digits) == 10:

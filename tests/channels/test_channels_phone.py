@@ -69,3 +69,20 @@ def test_mask_never_reveals_more_than_last_four_digits():
     assert "555" not in masked
     assert mask_phone(None) == "<none>"
     assert mask_phone("123") == "***"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("९८७६५४३२१०", "+919876543210"),  # Devanagari digits
+        ("+९१ ९८७६५ ४३२१०", "+919876543210"),
+        ("９８７６５４３２１０", "+919876543210"),  # full-width digits
+    ],
+)
+def test_digits_of_other_scripts_count_as_their_ascii_digits(raw, expected):
+    assert normalise_indian_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["98765432¹0", "+91 98765 4321²", "98765٫43210"])
+def test_digit_lookalikes_are_not_phone_numbers(raw):
+    assert normalise_indian_phone(raw) is None
