@@ -4,7 +4,7 @@ Hindi in Devanagari (``"hi-Deva"``: customers who write Devanagari, ``hi_IN`` vo
 Custom actions build their replies here so wording lives in one place; sentences from
 service facts (order status, reorder quotes, handoff next steps) are composed from these
 texts by ``bot/dialogue_facts.py``. Responses that rules utter directly (greet, help, …) are
-in ``domain.yml`` with ``language`` conditions. ``say(key, lang, **values)`` falls back from
+in ``domain/`` with ``language`` conditions. ``say(key, lang, **values)`` falls back from
 Devanagari to Hinglish, and to English when no Hindi text exists. The reply language is the
 one of the current message (``message_language``), else of the last message that told,
 else the stored preference (``choose_reply_language``).

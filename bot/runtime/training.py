@@ -12,13 +12,15 @@ from pathlib import Path
 from bot.config import ROOT
 
 MODEL_NAME = "pharmacy"
+DOMAIN_DIR = ROOT / "domain"  # Rasa merges every file in it
 MODEL_PATH = ROOT / "models" / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = ROOT / "models" / f"{MODEL_NAME}.fingerprint"
 
 
 def training_inputs(root: Path = ROOT) -> list[Path]:
     """Every file whose change must retrain the model."""
-    files = [root / "config.yml", root / "domain.yml"]
+    files = [root / "config.yml"]
+    files += sorted((root / "domain").rglob("*.yml"))
     files += sorted((root / "data").rglob("*.yml"))
     # Custom graph components named in config.yml (not e.g. the tracker/lock stores).
     config_text = (root / "config.yml").read_text() if (root / "config.yml").exists() else ""
@@ -47,7 +49,8 @@ def train_if_stale(force: bool = False) -> bool:
         return False
     stamp = fingerprint()
     rasa = Path(sys.executable).parent / "rasa"
-    cmd = [str(rasa), "train", "--fixed-model-name", MODEL_NAME, "--out", str(ROOT / "models")]
+    cmd = [str(rasa), "train", "--domain", str(DOMAIN_DIR), "--fixed-model-name", MODEL_NAME,
+           "--out", str(ROOT / "models")]
     print("training the Rasa model (inputs changed or no model yet) ...", flush=True)
     subprocess.run(cmd, cwd=ROOT, check=True, env={**os.environ})
     FINGERPRINT_PATH.write_text(stamp + "\n")

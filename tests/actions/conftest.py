@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from pymongo.database import Database
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -25,13 +24,14 @@ from bot.catalogue import Catalogue
 from bot.clock import ist_at, now_utc, to_ist
 from bot.seed import load_doctors, load_lab_tests
 from tests import factories
+from tests.domain_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text())
+    return domain_yaml()
 
 
 @pytest.fixture()

@@ -12,6 +12,7 @@ pytest.importorskip("rasa")
 from rasa.shared.nlu.training_data.loading import load_data  # noqa: E402
 from rasa.shared.utils.io import read_yaml_file  # noqa: E402
 
+from tests.domain_files import domain_yaml  # noqa: E402
 from tests.nlu.heldout import ROOT, intents_right, parse_with_trained_model  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu" / "test_nlu_heldout.yml"
@@ -76,7 +77,7 @@ def test_heldout_is_not_in_training_data(training, heldout):
 
 
 def test_heldout_intents_and_entities_are_known(training, heldout):
-    domain = read_yaml_file(str(ROOT / "domain.yml"))
+    domain = domain_yaml()
     assert set(heldout.intents) <= set(training.intents)
     assert set(heldout.entities) <= set(domain["entities"])
     assert "out_of_scope" in heldout.intents

@@ -82,7 +82,7 @@ def test_component_process_marks_messages():
 # -- policy ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(ROOT / "domain.yml"))
+    return Domain.load(str(ROOT / "domain"))
 
 
 @pytest.fixture()

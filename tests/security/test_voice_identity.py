@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from actions import context
 from actions.session import ActionSessionStart
@@ -18,6 +17,7 @@ from channels.identity import turn_metadata
 from channels.routes._common import e164
 from tests.channels.test_routes_common import CUSTOMER, PHONE, running_gateway
 from tests.channels.test_routes_voice_lex import event, post
+from tests.domain_files import domain_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +78,7 @@ def test_e164():
 # -- a new session starts unverified ----------------------------------------------------
 @pytest.fixture(scope="module")
 def domain():
-    return yaml.safe_load((ROOT / "domain.yml").read_text())
+    return domain_yaml()
 
 
 def test_session_start_keeps_language_but_never_the_verified_identity(domain):
