@@ -53,13 +53,33 @@ class _Stop(Exception):
     pass
 
 
+def _ignore_stop_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _raise_stop(signum: int, frame: object) -> None:
+    # The first signal stops the run; repeats (make forwards SIGTERM, a second Ctrl-C) are
+    # ignored from here on so they can't interrupt the stopping.
+    _ignore_stop_signals()
     raise _Stop()
+
+
+def _stop_without_interruption(stack: Stack) -> None:
+    """Stop what the stack started; further SIGTERM/SIGINT can't abort the stopping.
+
+    GNU make forwards SIGTERM to its child, so a ``kill -TERM`` to the ``make run`` process
+    group (or a second Ctrl-C) arrives again while we are stopping: raising then would leave
+    the servers running.
+    """
+    _ignore_stop_signals()
+    stack.down()
 
 
 def run() -> int:
     stack = Stack.from_environment()
     signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     try:
         stack.up(ROOT / ".data")
         print(stack.describe(), flush=True)
@@ -76,7 +96,7 @@ def run() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        stack.down()
+        _stop_without_interruption(stack)
 
 
 def _exclusive(run_dir: Path) -> IO[str] | None:
@@ -103,6 +123,7 @@ def test(pytest_args: list[str]) -> int:
     shutil.rmtree(data_dir, ignore_errors=True)
     stack = Stack.from_environment(TEST_OVERRIDES, run_dir=run_dir)
     signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
     try:
         stack.up(data_dir, reseed=True)
         env = {**os.environ, **stack.env, "ASSISTANT_STACK_UP": "1"}
@@ -119,7 +140,7 @@ def test(pytest_args: list[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        stack.down()
+        _stop_without_interruption(stack)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from bot.config import ROOT
 
-RUN_DIR = ROOT / ".run"
+# Pidfiles, logs and generated secrets; ASSISTANT_RUN_DIR moves them (a second stack in one tree).
+RUN_DIR = Path(os.environ.get("ASSISTANT_RUN_DIR") or ROOT / ".run")
 
 
 @dataclass
