@@ -20,10 +20,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import context
+from actions import context, customer_identity, repeat_guard  # customers hook
 from bot import orders, validation
 from bot.dialogue_text import TEXT, button, say
-from bot.errors import InvalidInput, NotFound, PharmacyError, SlotUnavailable, StoreUnavailable
+from bot.errors import (
+    InvalidInput,
+    NotFound,
+    PharmacyError,
+    SlotUnavailable,
+    StoreUnavailable,
+    customer_problem,
+)
 from bot.verify_guard import GuardUnavailable
 
 log = logging.getLogger(__name__)
@@ -49,7 +56,7 @@ FORM_SLOTS: dict[str, tuple[str, ...]] = {
     "availability_form": ("avail_medicine", "avail_pincode"),
 }
 # Conversation state about the task in hand (not the customer's identity or language).
-TASK_SLOTS = (*VERIFY_SLOTS, "active_task", "form_aborted")
+TASK_SLOTS = (*VERIFY_SLOTS, *customer_identity.PHONE_SLOTS, "active_task", "form_aborted")
 
 
 # -- replies ------------------------------------------------------------------------
@@ -60,6 +67,13 @@ def lang(tracker: Tracker) -> str:
 def reply(dispatcher: CollectingDispatcher, tracker: Tracker, key: str,
           buttons: list[dict] | None = None, **values: Any) -> None:
     dispatcher.utter_message(text=say(key, lang(tracker), **values), buttons=buttons or [])
+
+
+def problem_text(tracker: Tracker, exc: BaseException) -> str:
+    """What went wrong, as a short phrase in the customer's language: never the
+    exception's own (English, internal) message. See ``bot.errors.customer_problem``."""
+    key, values = customer_problem(exc)
+    return say(key, lang(tracker), **values)
 
 
 def yes_no_buttons(tracker: Tracker, yes_key: str = "yes", no_key: str = "no") -> list[dict]:
@@ -207,7 +221,7 @@ def value_before_turn(tracker: Tracker, slot: str) -> Any:
 
 def answering_verification(tracker: Tracker) -> bool:
     """The message answers the identity questions (its order number is not a task input)."""
-    return tracker.slots.get(REQUESTED_SLOT) in VERIFY_SLOTS
+    return tracker.slots.get(REQUESTED_SLOT) in customer_identity.IDENTITY_SLOTS
 
 
 def find_last4(text: Any, order_id: str | None = None) -> str | None:
@@ -296,7 +310,7 @@ def check_owner(dispatcher: CollectingDispatcher, tracker: Tracker, order_id: st
 
 
 # -- the form base class ----------------------------------------------------------------
-class PharmacyFormValidation(FormValidationAction):
+class PharmacyFormValidation(customer_identity.PhoneIdentity, FormValidationAction):
     """Validation for one of our forms.
 
     * ``required_slots`` puts the two verification slots first while the customer is
@@ -328,18 +342,24 @@ class PharmacyFormValidation(FormValidationAction):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        slots = [s for s in domain_slots if s not in VERIFY_SLOTS]
+        slots = [s for s in domain_slots if s not in customer_identity.IDENTITY_SLOTS]
         if self.needs_identity and self.customer(tracker) is None:
-            return [*VERIFY_SLOTS, *slots]
+            return [*self.identity_slots(tracker), *slots]
         return slots
+
+    def identity_slots(self, tracker: Tracker) -> tuple[str, ...]:
+        """Order number + phone digits, or mobile number + one-time code (bookings, and
+        customers without an order number): ``actions/customer_identity.py``."""
+        return customer_identity.identity_slots(self.form_name(), tracker)
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> EventType | None:
         if tracker.slots.get("form_aborted"):
             return SlotSet(REQUESTED_SLOT, None)
         if self.needs_identity and self.customer(tracker) is None:
+            asked = self.identity_slots(tracker)
             return SlotSet(REQUESTED_SLOT, next(
-                (s for s in VERIFY_SLOTS if tracker.slots.get(s) is None), VERIFY_SLOTS[0]))
+                (s for s in asked if tracker.slots.get(s) is None), asked[0]))
         missing = next((s for s in self.ask_order(tracker) if tracker.slots.get(s) is None),
                        None)
         return SlotSet(REQUESTED_SLOT, missing)
@@ -381,6 +401,11 @@ class PharmacyFormValidation(FormValidationAction):
             if refusal:
                 reply(dispatcher, tracker, refusal)
                 return [*start, SlotSet("form_aborted", True), SlotSet(REQUESTED_SLOT, None)]
+            # customers hook: a question the customer can't answer is not asked a third time
+            instead = repeat_guard.intercept(dispatcher, tracker, self.form_name(),
+                                             self.identity_slots)
+            if instead is not None:
+                return start + instead
             return start + await super().run(dispatcher, tracker, domain)
         except StoreUnavailable:
             log.warning("%s: store unavailable", self.name())
@@ -519,7 +544,7 @@ def book_picked_offer(
     try:
         booking = book(chosen["id"])
     except (SlotUnavailable, NotFound) as exc:
-        reply(dispatcher, tracker, "slot_taken", problem=exc.message)
+        reply(dispatcher, tracker, "slot_taken", problem=problem_text(tracker, exc))
         return {slot: None, offers_slot: None}
     log.info("%s: booking %s made", slot, booking["booking_id"])
     return {slot: chosen["id"], booking_slot: booking["confirmation"]}

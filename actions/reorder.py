@@ -30,6 +30,7 @@ from actions.common import (
     offer_buttons,
     order_id_from,
     pick_offer,
+    problem_text,
     reply,
     reset_events,
     should_hint,
@@ -40,13 +41,12 @@ from actions.medicines import (
     asks_for_repeat,
     default_quantity,
     latest_delivered,
-    names_in_text,
-    parse_quantity,
-    quantity_in_text,
     resolve_medicine,
     retry_with_message,
 )
+from bot import basket as basket_mod
 from bot import dialogue_facts, reorder, validation
+from bot.basket_facts import basket_quote_text
 from bot.clock import now_utc
 from bot.db import store_call
 from bot.dialogue_text import button, say
@@ -58,6 +58,7 @@ from bot.errors import (
     PharmacyError,
     PrescriptionRequired,
 )
+from bot.quantities import parse_count
 from bot.schema import CUSTOMERS
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,8 @@ class ValidateReorderForm(PharmacyFormValidation):
             reply(dispatcher, tracker, "pick_number")
             return {"reorder_substitute": None}
         new_items = [
-            {**i, "sku": chosen["id"], "brand": chosen["brand"]} if i.get("sku") == replaced
+            {**i, "sku": chosen["id"], "brand": chosen["brand"],
+             "substitute_for": offers.get("brand", "")} if i.get("sku") == replaced
             else i
             for i in items
         ]
@@ -228,44 +230,96 @@ class ValidateReorderForm(PharmacyFormValidation):
                                                    validation.MAX_QUANTITY))))
         return _Outcome(items or None, source=order_id)
 
-    def _from_names(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                    customer_id: str, names: list[str], quantities: list[str]) -> _Outcome:
+    # -- the basket: what this message adds, removes or changes -------------------------
+    def _resolver(self, customer_id: str) -> Any:
         db, catalogue = context.db(), context.catalogue()
-        items: list[dict] = []
-        for index, name in enumerate(names):
-            match = resolve_medicine(catalogue, name, customer_id, db)
-            if match.medicine is None and len(names) == 1:
+
+        def resolve(name: str) -> str | None:
+            med = resolve_medicine(catalogue, name, customer_id, db).medicine
+            return med["brand"] if med else None
+
+        return resolve
+
+    def _edit_basket(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     customer_id: str, basket: list[dict], request: basket_mod.Request,
+                     tagged: list[str], asked: bool) -> _Outcome | None:
+        """The basket after ``request``; None when nothing in it could be used (a reply
+        saying why has been sent when it was worth saying). Unknown names are reported;
+        the others still change the basket."""
+        db, catalogue = context.db(), context.catalogue()
+        changes: list[basket_mod.Change] = []
+        said_something = False
+        for mention in request.mentions:
+            match = resolve_medicine(catalogue, mention.name, customer_id, db)
+            if match.medicine is None and len(request.mentions) == 1:
                 match = retry_with_message(catalogue, tracker, match, customer_id, db)
             if match.medicine is None:
+                worth_saying = (asked or mention.quantity is not None
+                                or any(mention.name.lower() in t.lower()
+                                       or t.lower() in mention.name.lower() for t in tagged))
+                if not worth_saying:
+                    continue
+                said_something = True
                 if match.candidates:
-                    buttons = [button(c["brand"], entity_payload("inform", "medicine", c["brand"]))
+                    buttons = [button(c["brand"], entity_payload("inform", "medicine",
+                                                                 c["brand"]))
                                for c in match.candidates]
                     reply(dispatcher, tracker, "did_you_mean", buttons=buttons)
                 else:
-                    reply(dispatcher, tracker, "reorder_unknown_medicine", name=match.name[:40])
-                return _Outcome()
+                    reply(dispatcher, tracker, "reorder_unknown_medicine",
+                          name=match.name[:40])
+                continue
             med = match.medicine
-            if len(quantities) == len(names):
-                raw_qty: Any = quantities[index]
-            elif len(quantities) == 1 and len(names) == 1:
-                raw_qty = quantities[0]
-            else:
-                raw_qty = None
-            if raw_qty is None:
-                qty = default_quantity(db, customer_id, med["_id"])
-            else:
+            packs = None
+            if mention.quantity is not None:
                 try:
-                    qty = parse_quantity(raw_qty, med)
+                    packs = validation.quantity(mention.quantity.packs(med.get("pack_size")))
                 except InvalidInput as exc:
                     reply(dispatcher, tracker, "quantity_problem", brand=med["brand"],
-                          problem=exc.message)
-                    return _Outcome()
-            existing = next((i for i in items if i["sku"] == med["_id"]), None)
-            if existing:
-                existing["quantity"] = min(existing["quantity"] + qty, validation.MAX_QUANTITY)
-            else:
-                items.append(_item(med, qty))
-        return _Outcome(items or None)
+                          problem=problem_text(tracker, exc))
+                    return None
+            if mention.op == basket_mod.REMOVE and not any(i.get("sku") == med["_id"]
+                                                           for i in basket):
+                reply(dispatcher, tracker, "basket_removed_missing", name=med["brand"])
+            changes.append(basket_mod.Change(
+                med["_id"], med["brand"], mention.op, packs,
+                relative=bool(mention.quantity and mention.quantity.relative)))
+        quantity = None
+        if not request.mentions and request.quantity is not None:
+            if not basket:
+                reply(dispatcher, tracker, "quantity_needs_medicine")
+                return None
+            try:
+                quantity = validation.quantity(request.quantity.count)
+            except InvalidInput as exc:
+                reply(dispatcher, tracker, "quantity_problem", brand=basket[-1]["brand"],
+                      problem=problem_text(tracker, exc))
+                return None
+        if not changes and quantity is None:
+            if not said_something and asked:
+                reply(dispatcher, tracker, "did_not_catch")
+            return None
+        new = basket_mod.apply_changes(
+            basket, changes, only=request.only, quantity=quantity,
+            relative=bool(request.quantity and request.quantity.relative),
+            default_packs=lambda sku: default_quantity(db, customer_id, sku))
+        if not new:
+            reply(dispatcher, tracker, "basket_now_empty")
+        return _Outcome(new or None)
+
+    def _request_from_entities(self, names: list[str], quantities: list[str]
+                               ) -> basket_mod.Request:
+        """Names and quantities from entities only (a button payload): paired by order."""
+        mentions = []
+        for index, name in enumerate(names[:basket_mod.MAX_LINES]):
+            raw = None
+            if len(quantities) == len(names):
+                raw = quantities[index]
+            elif len(quantities) == 1 and len(names) == 1:
+                raw = quantities[0]
+            count = parse_count(raw) if raw else None
+            mentions.append(basket_mod.Mention(name, count))
+        return basket_mod.Request(mentions=mentions)
 
     def _from_latest(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                      customer_id: str, say_if_none: bool) -> _Outcome:
@@ -278,121 +332,114 @@ class ValidateReorderForm(PharmacyFormValidation):
 
     def _work_out_items(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                         customer_id: str, changed: set[str]) -> tuple[bool, _Outcome]:
-        """(whether the customer asked for something this turn, what it gave)."""
+        """(whether the customer changed what to send this turn, what it gave)."""
         slots = tracker.slots
         current = slots.get("reorder_items")
-        items = current if isinstance(current, list) else None
+        basket = [i for i in current if isinstance(i, dict)] if isinstance(current, list) \
+            else []
+        source = slots.get("reorder_source")
         if "reorder_substitute" in changed:  # answering the substitute question
-            return False, _Outcome(items)
-        raw = current if isinstance(current, str) else None
+            return False, _Outcome(basket or None, source)
+        requested = slots.get("requested_slot")
+        message = (tracker.latest_message or {}).get("text")
+        typed = message if isinstance(message, str) and not message.startswith("/") \
+            and requested in (None, "reorder_items", "reorder_confirm") else None
+        asked = requested == "reorder_items"
         pending = texts(slots.get("reorder_medicine"))
         quantities = texts(slots.get("reorder_quantity"))
 
         if "reorder_order_id" in changed and slots.get("reorder_order_id"):
             return True, self._from_order(dispatcher, tracker, customer_id,
                                           slots["reorder_order_id"])
-        if "reorder_medicine" in changed and pending:
-            qty = quantities if "reorder_quantity" in changed else []
-            return True, self._from_names(dispatcher, tracker, customer_id, pending, qty)
-        if raw is not None:
-            order_id = find_order_id(raw)
+        if typed is not None:
+            if asks_for_repeat(typed):
+                return True, self._from_latest(dispatcher, tracker, customer_id, True)
+            order_id = find_order_id(typed) if asked else None
             if order_id:
                 return True, self._from_order(dispatcher, tracker, customer_id, order_id)
-            if asks_for_repeat(raw):
-                return True, self._from_latest(dispatcher, tracker, customer_id, True)
-            names = names_in_text(raw)
-            qty_text = quantity_in_text(raw)
-            if names:
-                return True, self._from_names(dispatcher, tracker, customer_id, names,
-                                              [qty_text] if qty_text else [])
-            if qty_text and pending:
-                return True, self._from_names(dispatcher, tracker, customer_id, pending,
-                                              [qty_text])
-            reply(dispatcher, tracker, "did_not_catch")
-            return True, _Outcome()
-        if "reorder_quantity" in changed and quantities:
-            if items and len(items) == 1:
-                catalogue = context.catalogue()
-                med = catalogue.medicine(items[0]["sku"]) or {}
-                try:
-                    qty = parse_quantity(quantities[-1], med)
-                except InvalidInput as exc:
-                    reply(dispatcher, tracker, "quantity_problem", brand=items[0]["brand"],
-                          problem=exc.message)
-                    return True, _Outcome(items)
-                return True, _Outcome([{**items[0], "quantity": qty}],
-                                      source=slots.get("reorder_source"))
-            if pending:
-                return True, self._from_names(dispatcher, tracker, customer_id, pending,
-                                              quantities[-1:])
-            reply(dispatcher, tracker, "quantity_needs_medicine")
-            return True, _Outcome(items, source=slots.get("reorder_source"))
-        if items is None and slots.get("requested_slot") != "reorder_items":
+            request = basket_mod.parse_request(typed, self._resolver(customer_id))
+            if request.empty and "reorder_medicine" in changed and pending:
+                request = self._request_from_entities(pending, quantities)
+            if not request.empty:
+                outcome = self._edit_basket(dispatcher, tracker, customer_id, basket, request,
+                                            pending, asked)
+                if outcome is None:
+                    return True, _Outcome(basket or None, source)
+                return True, _Outcome(outcome.items, source if basket else None)
+            if asked:
+                reply(dispatcher, tracker, "did_not_catch")
+                return True, _Outcome(basket or None, source)
+        elif "reorder_medicine" in changed and pending:
+            request = self._request_from_entities(
+                pending, quantities if "reorder_quantity" in changed else [])
+            outcome = self._edit_basket(dispatcher, tracker, customer_id, basket, request,
+                                        pending, True)
+            if outcome is None:
+                return True, _Outcome(basket or None, source)
+            return True, _Outcome(outcome.items, source if basket else None)
+        if not basket and requested != "reorder_items":
             # First look: what the opening message asked for, else the last delivered order.
             if slots.get("reorder_order_id"):
                 return True, self._from_order(dispatcher, tracker, customer_id,
                                               slots["reorder_order_id"])
             if pending:
-                return True, self._from_names(dispatcher, tracker, customer_id, pending,
-                                              quantities)
+                request = self._request_from_entities(pending, quantities)
+                outcome = self._edit_basket(dispatcher, tracker, customer_id, [], request,
+                                            pending, True)
+                return True, outcome or _Outcome()
             return True, self._from_latest(dispatcher, tracker, customer_id, False)
-        return False, _Outcome(items)
+        return False, _Outcome(basket or None, source)
 
     def _quote(self, dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str,
                items: list[dict], pincode: str, out: dict[str, Any]) -> None:
         db, catalogue = context.db(), context.catalogue()
-        for _ in range(reorder.MAX_ITEMS + 1):
-            requests = [reorder.ItemRequest(i["sku"], i["quantity"]) for i in items]
-            try:
-                quote = reorder.quote_reorder(db, catalogue, customer_id, requests, pincode)
-            except PrescriptionRequired as exc:
-                language = context.reply_language(tracker)
-                message = dialogue_facts.rx_needed_text(
-                    exc.details.get("brands") or [i["brand"] for i in items], language)
-                reply(dispatcher, tracker, "rx_required", message=message, buttons=[
-                    button(say("book_doctor_button", language), "/book_doctor_call"),
-                    button(say("talk_to_pharmacist", language), "/human_handoff"),
-                ])
-                out["form_aborted"] = True
-                return
-            except OutOfStock as exc:
-                sku = exc.details.get("sku")
-                item = next((i for i in items if i["sku"] == sku), None)
-                if item is None:
-                    raise
-                substitutes = exc.details.get("substitutes") or []
-                if substitutes:
-                    out["reorder_offers"] = {
-                        "for": sku, "brand": item["brand"],
-                        "options": [{"id": s["sku"], "brand": s["brand"],
-                                     "label": f"{s['brand']} (₹{float(s['mrp_inr']):.2f})"}
-                                    for s in substitutes[:3]],
-                    }
-                    out["reorder_substitute"] = None
-                    return
-                reply(dispatcher, tracker, "out_of_stock_none", brand=item["brand"])
-                items = [i for i in items if i["sku"] != sku]
-                if not items:
-                    out["form_aborted"] = True
-                    return
-                reply(dispatcher, tracker, "out_of_stock_dropped", brand=item["brand"])
-                out["reorder_items"] = items
-                continue
-            except NotServiceable:
-                reply(dispatcher, tracker, "pincode_not_served", pincode=pincode)
-                out["reorder_pincode"] = None
-                return
-            except (NotFound, InvalidInput) as exc:
-                log.info("reorder quote refused: %s", exc.code)
-                reply(dispatcher, tracker, "reorder_items_problem", problem=exc.message)
-                out["reorder_items"] = None
-                return
-            sentence = dialogue_facts.reorder_quote_text(quote, now_utc(),
-                                                         context.reply_language(tracker))
-            out["reorder_quote"] = {"sentence": sentence,
-                                    "total_inr": quote["total_inr"],
-                                    "eta_text": quote["eta_text"]}
+        language = context.reply_language(tracker)
+        requests = [reorder.ItemRequest(i["sku"], i["quantity"]) for i in items]
+        substitute_for = {i["sku"]: i["substitute_for"] for i in items
+                          if isinstance(i.get("substitute_for"), str)}
+        try:
+            quote = reorder.quote_basket(db, catalogue, customer_id, requests, pincode,
+                                         substitute_for=substitute_for)
+        except NotServiceable:
+            reply(dispatcher, tracker, "pincode_not_served", pincode=pincode)
+            out["reorder_pincode"] = None
             return
+        except (NotFound, InvalidInput) as exc:
+            log.info("reorder quote refused: %s", exc.code)
+            reply(dispatcher, tracker, "reorder_items_problem",
+                  problem=problem_text(tracker, exc))
+            out["reorder_items"] = None
+            return
+        lines = quote["lines"]
+        for line in lines:
+            if line["availability"] == reorder.OUT_OF_STOCK and line.get("substitutes"):
+                out["reorder_offers"] = {
+                    "for": line["sku"], "brand": line["brand"],
+                    "options": [{"id": s["sku"], "brand": s["brand"],
+                                 "label": f"{s['brand']} (₹{float(s['mrp_inr']):.2f})"}
+                                for s in line["substitutes"][:3]],
+                }
+                out["reorder_substitute"] = None
+                return
+        if not quote["sendable"]:
+            needs_rx = [line["brand"] for line in lines
+                        if line["availability"] == reorder.NEEDS_PRESCRIPTION]
+            if needs_rx:
+                reply(dispatcher, tracker, "rx_required",
+                      message=dialogue_facts.rx_needed_text(needs_rx, language), buttons=[
+                          button(say("book_doctor_button", language), "/book_doctor_call"),
+                          button(say("talk_to_pharmacist", language), "/human_handoff"),
+                      ])
+            else:
+                for line in lines:
+                    reply(dispatcher, tracker, "out_of_stock_none", brand=line["brand"])
+            out["form_aborted"] = True
+            return
+        out["reorder_quote"] = {
+            "sentence": basket_quote_text(quote, now_utc(), language),
+            "total_inr": quote["total_inr"], "eta_text": quote["eta_text"],
+            "sendable": quote["sendable"],
+        }
 
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                          customer_id: str | None, changed: set[str]) -> dict[str, Any]:
@@ -473,7 +520,7 @@ def _not_placed_reason(exc: PharmacyError, tracker: Tracker, items: list[Any]) -
     if isinstance(exc, NotServiceable):
         return say("pincode_not_served", language,
                    pincode=tracker.get_slot("reorder_pincode") or "")
-    return say("reorder_items_problem", language, problem=exc.message)
+    return say("reorder_items_problem", language, problem=problem_text(tracker, exc))
 
 
 class ActionReorder(SafeAction):
@@ -494,7 +541,12 @@ class ActionReorder(SafeAction):
         if tracker.get_slot("reorder_confirm") is not True:
             reply(dispatcher, tracker, "reorder_cancelled")
             return cleanup
-        requests = [reorder.ItemRequest(i["sku"], i["quantity"]) for i in items
+        quote = tracker.get_slot("reorder_quote")
+        confirmed = quote.get("sendable") if isinstance(quote, dict) else None
+        # Exactly what the confirmation listed as being sent (prescription-only and
+        # out-of-stock lines were shown as not included).
+        lines = confirmed if isinstance(confirmed, list) and confirmed else items
+        requests = [reorder.ItemRequest(i["sku"], i["quantity"]) for i in lines
                     if isinstance(i, dict)]
         source = tracker.get_slot("reorder_source")
         try:

@@ -789,6 +789,183 @@ TEXT.update({
     "and": {"en": "and", "hi": "aur", "hi-Deva": "और"},
 })
 
+# -- baskets and customer-facing problems (bot/basket_facts.py, bot/errors.customer_problem).
+# Problems are short phrases without a full stop: templates put them in a sentence.
+TEXT.update({
+    "basket_header": {"en": "Your order:", "hi": "Aapka order:", "hi-Deva": "आपका ऑर्डर:"},
+    "basket_line": {
+        "en": "{n}. {brand} x{quantity}: ₹{unit:.2f} each, ₹{line:.2f} ({status})",
+        "hi": "{n}. {brand} x{quantity}: ₹{unit:.2f} har ek, ₹{line:.2f} ({status})",
+        "hi-Deva": "{n}. {brand} x{quantity}: ₹{unit:.2f} प्रति पैक, ₹{line:.2f} ({status})",
+    },
+    "basket_in_stock": {"en": "in stock", "hi": "stock mein hai", "hi-Deva": "स्टॉक में है"},
+    "basket_substitute": {
+        "en": "in stock, substitute offered for {original}",
+        "hi": "stock mein hai, {original} ki jagah substitute",
+        "hi-Deva": "स्टॉक में है, {original} की जगह विकल्प",
+    },
+    "basket_needs_rx": {
+        "en": "needs a prescription, not included",
+        "hi": "prescription chahiye, shaamil nahi",
+        "hi-Deva": "पर्चा चाहिए, शामिल नहीं",
+    },
+    "basket_out_of_stock": {
+        "en": "out of stock near you, not included",
+        "hi": "aapke paas stock mein nahi, shaamil nahi",
+        "hi-Deva": "आपके पास स्टॉक में नहीं, शामिल नहीं",
+    },
+    "basket_total": {
+        "en": "Total ₹{total:.2f}, delivered to pincode {pincode} {day}.",
+        "hi": "Kul ₹{total:.2f}, pincode {pincode} par {day} delivery.",
+        "hi-Deva": "कुल ₹{total:.2f}, पिनकोड {pincode} पर {day} डिलीवरी।",
+    },
+    "basket_rx_hint": {
+        "en": "{names} can be added once we have your prescription: upload it in the app, "
+              "or I can book a doctor call.",
+        "hi": "{names} prescription milne par jud sakti hai: app mein upload kijiye, ya main "
+              "doctor call book kar sakta hoon.",
+        "hi-Deva": "{names} पर्चा मिलने पर जुड़ सकती है: ऐप में अपलोड कीजिए, या मैं डॉक्टर "
+                   "कॉल बुक कर सकता हूँ।",
+    },
+    "basket_question": {
+        "en": "Shall I place the order? You can also say 'add …', 'remove …' or 'make it 3'.",
+        "hi": "Order kar doon? '… add karo', '… hata do' ya '3 kar do' bhi keh sakte hain.",
+        "hi-Deva": "ऑर्डर कर दूँ? '… जोड़ो', '… हटा दो' या '3 कर दो' भी कह सकते हैं।",
+    },
+    "basket_removed_missing": {
+        "en": "{name} wasn't in your order.",
+        "hi": "{name} aapke order mein nahi thi.",
+        "hi-Deva": "{name} आपके ऑर्डर में नहीं थी।",
+    },
+    "basket_now_empty": {
+        "en": "Your order is empty now. Which medicines should I send?",
+        "hi": "Aapka order ab khaali hai. Kaunsi dawai bhejun?",
+        "hi-Deva": "आपका ऑर्डर अब खाली है। कौन सी दवा भेजूँ?",
+    },
+    "problem_generic": {
+        "en": "I couldn't use that",
+        "hi": "yeh samajh nahi aaya",
+        "hi-Deva": "यह समझ नहीं आया",
+    },
+    "problem_quantity_not_number": {
+        "en": "please tell me how many strips or bottles, for example '2 strips'",
+        "hi": "kitne patte ya bottle chahiye bataiye, jaise '2 patte'",
+        "hi-Deva": "कितने पत्ते या बोतल चाहिए बताइए, जैसे '2 पत्ते'",
+    },
+    "problem_quantity_too_small": {
+        "en": "the quantity has to be at least 1",
+        "hi": "kam se kam 1 patta hona chahiye",
+        "hi-Deva": "कम से कम 1 पत्ता होना चाहिए",
+    },
+    "problem_quantity_too_many": {
+        "en": "I can send at most {limit} packs per medicine",
+        "hi": "ek dawai ke zyada se zyada {limit} pack bhej sakte hain",
+        "hi-Deva": "एक दवा के ज़्यादा से ज़्यादा {limit} पैक भेज सकते हैं",
+    },
+    "problem_too_many_items": {
+        "en": "one order can have at most {limit} medicines",
+        "hi": "ek order mein zyada se zyada {limit} dawaiyan ho sakti hain",
+        "hi-Deva": "एक ऑर्डर में ज़्यादा से ज़्यादा {limit} दवाइयाँ हो सकती हैं",
+    },
+    "problem_no_items": {
+        "en": "I didn't see which medicines to send",
+        "hi": "kaunsi dawai bhejni hai yeh samajh nahi aaya",
+        "hi-Deva": "कौन सी दवा भेजनी है यह समझ नहीं आया",
+    },
+    "problem_listed_twice": {
+        "en": "{brand} was listed twice",
+        "hi": "{brand} do baar likhi gayi thi",
+        "hi-Deva": "{brand} दो बार लिखी गई थी",
+    },
+    "problem_pincode": {
+        "en": "a pincode has 6 digits, for example 110001",
+        "hi": "pincode 6 digit ka hota hai, jaise 110001",
+        "hi-Deva": "पिनकोड 6 अंकों का होता है, जैसे 110001",
+    },
+    "problem_order_id": {
+        "en": "an order number is 'ML' followed by 8 digits",
+        "hi": "order number 'ML' ke baad 8 digits hota hai",
+        "hi-Deva": "ऑर्डर नंबर 'ML' के बाद 8 अंक होता है",
+    },
+    "problem_order_not_found": {
+        "en": "I couldn't find that order on your account",
+        "hi": "yeh order aapke account mein nahi mila",
+        "hi-Deva": "यह ऑर्डर आपके खाते में नहीं मिला",
+    },
+    "problem_unknown_medicine": {
+        "en": "I couldn't find '{name}' in our catalogue",
+        "hi": "'{name}' hamare catalogue mein nahi mili",
+        "hi-Deva": "'{name}' हमारी सूची में नहीं मिली",
+    },
+    "problem_unknown_lab_test": {
+        "en": "I couldn't find a lab test called {names}",
+        "hi": "{names} naam ka koi lab test nahi mila",
+        "hi-Deva": "{names} नाम का कोई लैब टेस्ट नहीं मिला",
+    },
+    "problem_no_lab_test": {
+        "en": "I didn't see a lab test name in that",
+        "hi": "ismein lab test ka naam nahi mila",
+        "hi-Deva": "इसमें लैब टेस्ट का नाम नहीं मिला",
+    },
+    "problem_not_found": {
+        "en": "I couldn't find that",
+        "hi": "yeh nahi mila",
+        "hi-Deva": "यह नहीं मिला",
+    },
+    "problem_slot_taken": {
+        "en": "that slot has just been booked by someone else",
+        "hi": "yeh slot abhi kisi aur ne book kar liya",
+        "hi-Deva": "यह स्लॉट अभी किसी और ने बुक कर लिया",
+    },
+    "problem_slot_past": {
+        "en": "that time has already passed",
+        "hi": "woh samay nikal chuka hai",
+        "hi-Deva": "वह समय निकल चुका है",
+    },
+    "problem_slot_fasting": {
+        "en": "these tests need fasting, so the collection has to be before 10 am",
+        "hi": "in tests ke liye khaali pet rehna hai, isliye sample subah 10 baje se pehle "
+              "lena hoga",
+        "hi-Deva": "इन टेस्ट के लिए खाली पेट रहना है, इसलिए सैंपल सुबह 10 बजे से पहले लेना "
+                   "होगा",
+    },
+    "problem_slot_full": {
+        "en": "that collection slot has just filled up",
+        "hi": "yeh collection slot abhi bhar gaya",
+        "hi-Deva": "यह कलेक्शन स्लॉट अभी भर गया",
+    },
+    "problem_slot_already_yours": {
+        "en": "you have already booked this slot",
+        "hi": "yeh slot aap pehle hi book kar chuke hain",
+        "hi-Deva": "यह स्लॉट आप पहले ही बुक कर चुके हैं",
+    },
+    "problem_not_served": {
+        "en": "we don't serve pincode {pincode} yet",
+        "hi": "pincode {pincode} par abhi service nahi hai",
+        "hi-Deva": "पिनकोड {pincode} पर अभी सेवा नहीं है",
+    },
+    "problem_out_of_stock": {
+        "en": "{brand} just went out of stock near you",
+        "hi": "{brand} abhi aapke paas stock mein khatam ho gayi",
+        "hi-Deva": "{brand} अभी आपके पास स्टॉक में खत्म हो गई",
+    },
+    "problem_prescription": {
+        "en": "{names} needs a valid prescription",
+        "hi": "{names} ke liye valid prescription chahiye",
+        "hi-Deva": "{names} के लिए वैध पर्चा चाहिए",
+    },
+    "problem_not_allowed": {
+        "en": "that can't be changed any more",
+        "hi": "ab ise badla nahi ja sakta",
+        "hi-Deva": "अब इसे बदला नहीं जा सकता",
+    },
+    "problem_store_down": {
+        "en": "I can't reach our systems right now",
+        "hi": "abhi hamara system nahi mil raha",
+        "hi-Deva": "अभी हमारा सिस्टम नहीं मिल रहा",
+    },
+})
+
 # Names used in dates and times, per reply language.
 WEEKDAY_NAMES: dict[str, tuple[str, ...]] = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -918,6 +1095,163 @@ _DEVANAGARI: dict[str, str] = {
 for _key, _text in _DEVANAGARI.items():
     TEXT[_key].setdefault(HINDI_DEVANAGARI, _text)
 
+# The care desk (bot/desk.py, bot/prescriptions.py): notices the customer gets.
+TEXT.update({
+    "desk_resolved": {
+        "en": "Our care team has finished helping you; the assistant is back. Type 'agent' "
+              "any time to reach a person again.",
+        "hi": "Hamari care team ne aapki madad poori kar di; ab assistant phir se jawab dega. "
+              "Kisi insaan se baat karni ho to 'agent' likhiye.",
+        "hi-Deva": "हमारी केयर टीम ने आपकी मदद पूरी कर दी; अब असिस्टेंट फिर से जवाब देगा। "
+                   "किसी इंसान से बात करनी हो तो 'agent' लिखिए।",
+    },
+    "rx_received": {
+        "en": "Thanks, we have your prescription ({rx_id}). A pharmacist will check it "
+              "and let you know.",
+        "hi": "Shukriya, aapka prescription ({rx_id}) mil gaya. Pharmacist check karke "
+              "aapko batayenge.",
+        "hi-Deva": "धन्यवाद, आपका प्रिस्क्रिप्शन ({rx_id}) मिल गया। फ़ार्मासिस्ट जाँच करके "
+                   "आपको बताएँगे।",
+    },
+    "rx_refused": {
+        "en": "Sorry, we can only accept a prescription as a JPEG or PNG photo or a PDF "
+              "of at most 10 MB.",
+        "hi": "Maaf kijiye, prescription sirf JPEG/PNG photo ya PDF (10 MB tak) mein "
+              "bhej sakte hain.",
+        "hi-Deva": "माफ़ कीजिए, प्रिस्क्रिप्शन सिर्फ़ JPEG/PNG फ़ोटो या PDF (10 MB तक) में "
+                   "भेज सकते हैं।",
+    },
+    "rx_approved": {
+        "en": "Your prescription {rx_id} is approved for {medicines}, valid until {until}. "
+              "You can reorder them now.",
+        "hi": "Aapka prescription {rx_id} {medicines} ke liye approve ho gaya, {until} tak "
+              "valid. Ab aap reorder kar sakte hain.",
+        "hi-Deva": "आपका प्रिस्क्रिप्शन {rx_id} {medicines} के लिए मंज़ूर हो गया, {until} तक "
+                   "मान्य। अब आप दोबारा ऑर्डर कर सकते हैं।",
+    },
+    "rx_rejected": {
+        "en": "Sorry, our pharmacist could not accept prescription {rx_id}: {reason}. "
+              "Please send a clearer photo or a new prescription.",
+        "hi": "Maaf kijiye, pharmacist prescription {rx_id} accept nahi kar paaye: "
+              "{reason}. Kripya saaf photo ya naya prescription bhejiye.",
+        "hi-Deva": "माफ़ कीजिए, फ़ार्मासिस्ट प्रिस्क्रिप्शन {rx_id} स्वीकार नहीं कर पाए: "
+                   "{reason}। कृपया साफ़ फ़ोटो या नया प्रिस्क्रिप्शन भेजिए।",
+    },
+})
+
+
+# -- questions that are not bookings (actions/questions.py): price, fasting, report time,
+# doctor fees; answered from the catalogue, then booking is only offered ---------------
+TEXT.update({
+    "q_test_price": {
+        "en": "{name}: ₹{price:.0f}, sample collected at home.",
+        "hi": "{name}: ₹{price:.0f}, sample ghar se liya jaata hai.",
+        HINDI_DEVANAGARI: "{name}: ₹{price:.0f}, सैंपल घर से लिया जाता है।",
+    },
+    "q_tests_total": {
+        "en": "Together: ₹{total:.0f}.",
+        "hi": "Sab milakar: ₹{total:.0f}.",
+        HINDI_DEVANAGARI: "कुल: ₹{total:.0f}।",
+    },
+    "q_package": {
+        "en": "The {package} (₹{price:.0f}) covers {covers} for less: you save ₹{saving:.0f}.",
+        "hi": "{package} (₹{price:.0f}) mein {covers} sasta padta hai: ₹{saving:.0f} bachenge.",
+        HINDI_DEVANAGARI: "{package} (₹{price:.0f}) में {covers} सस्ते पड़ते हैं: ₹{saving:.0f} "
+                          "बचेंगे।",
+    },
+    "q_fast": {
+        "en": "{name}: fast for {span} hours before the sample; water is fine.",
+        "hi": "{name}: sample se pehle {span} ghante khali pet rahiye; paani pee sakte hain.",
+        HINDI_DEVANAGARI: "{name}: सैंपल से पहले {span} घंटे खाली पेट रहिए; पानी पी सकते हैं।",
+    },
+    "q_no_fast": {
+        "en": "{name}: no fasting needed, you can eat and drink as usual.",
+        "hi": "{name}: fasting ki zaroorat nahi, aap kha-pee sakte hain.",
+        HINDI_DEVANAGARI: "{name}: खाली पेट रहने की ज़रूरत नहीं, आप खा-पी सकते हैं।",
+    },
+    "q_notes": {"en": "Also: {notes}."},
+    "q_report_hours": {
+        "en": "{name}: the report is usually ready within {n} hours of the sample.",
+        "hi": "{name}: report aam taur par sample ke {n} ghante mein aa jaati hai.",
+        HINDI_DEVANAGARI: "{name}: रिपोर्ट आम तौर पर सैंपल के {n} घंटे में आ जाती है।",
+    },
+    "q_report_days": {
+        "en": "{name}: the report is usually ready within {n} days of the sample.",
+        "hi": "{name}: report aam taur par sample ke {n} din mein aa jaati hai.",
+        HINDI_DEVANAGARI: "{name}: रिपोर्ट आम तौर पर सैंपल के {n} दिन में आ जाती है।",
+    },
+    "q_offer_lab": {
+        "en": "Shall I book it? I'll only book when you ask.",
+        "hi": "Book kar doon? Aap kahenge tabhi book karunga.",
+        HINDI_DEVANAGARI: "बुक कर दूँ? आप कहेंगे तभी बुक करूँगा।",
+    },
+    "q_book_test_button": {
+        "en": "Book {name}",
+        "hi": "{name} book karo",
+        HINDI_DEVANAGARI: "{name} बुक करो",
+    },
+    "q_not_now": {"en": "Not now", "hi": "Abhi nahi", HINDI_DEVANAGARI: "अभी नहीं"},
+    "q_doctor_fee": {
+        "en": "A call with a {speciality} costs ₹{low:.0f}–₹{high:.0f}, depending on the "
+              "doctor; you see the fee before you confirm.",
+        "hi": "{speciality} se call ki fees ₹{low:.0f}–₹{high:.0f} hai, doctor ke hisaab se; "
+              "confirm karne se pehle fees dikhegi.",
+        HINDI_DEVANAGARI: "{speciality} से कॉल की फ़ीस ₹{low:.0f}–₹{high:.0f} है, डॉक्टर के "
+                          "हिसाब से; पक्का करने से पहले फ़ीस दिखेगी।",
+    },
+    "q_doctor_fee_one": {
+        "en": "A call with a {speciality} costs ₹{low:.0f}.",
+        "hi": "{speciality} se call ki fees ₹{low:.0f} hai.",
+        HINDI_DEVANAGARI: "{speciality} से कॉल की फ़ीस ₹{low:.0f} है।",
+    },
+    "q_doctor_fee_all": {
+        "en": "A doctor call costs ₹{low:.0f}–₹{high:.0f}, depending on the doctor and "
+              "speciality; you see the fee before you confirm.",
+        "hi": "Doctor call ki fees ₹{low:.0f}–₹{high:.0f} hai, doctor aur speciality ke "
+              "hisaab se; confirm karne se pehle fees dikhegi.",
+        HINDI_DEVANAGARI: "डॉक्टर कॉल की फ़ीस ₹{low:.0f}–₹{high:.0f} है, डॉक्टर और विशेषज्ञता के "
+                          "हिसाब से; पक्का करने से पहले फ़ीस दिखेगी।",
+    },
+    "q_offer_doctor": {
+        "en": "Would you like to book a call? I'll only book when you ask.",
+        "hi": "Call book karni hai? Aap kahenge tabhi book karunga.",
+        HINDI_DEVANAGARI: "कॉल बुक करनी है? आप कहेंगे तभी बुक करूँगा।",
+    },
+    "q_book_doctor_button": {
+        "en": "Book a {speciality} call",
+        "hi": "{speciality} call book karo",
+        HINDI_DEVANAGARI: "{speciality} कॉल बुक करो",
+    },
+    "q_medicine_price": {
+        "en": "{brand} ({pack}): ₹{price:.2f} per pack (MRP).{rx}",
+        "hi": "{brand} ({pack}): ₹{price:.2f} per pack (MRP).{rx}",
+        HINDI_DEVANAGARI: "{brand} ({pack}): ₹{price:.2f} प्रति पैक (MRP)।{rx}",
+    },
+    "q_which_test_price": {
+        "en": "Which test would you like the price of? For example 'HbA1c', 'lipid profile' "
+              "or 'thyroid profile'.",
+        "hi": "Kis test ka price jaanna hai? Jaise 'HbA1c', 'lipid profile' ya 'thyroid "
+              "profile'.",
+        HINDI_DEVANAGARI: "किस टेस्ट का दाम जानना है? जैसे 'HbA1c', 'लिपिड प्रोफ़ाइल' या "
+                          "'थायरॉइड प्रोफ़ाइल'।",
+    },
+    "q_which_test_fasting": {
+        "en": "Which test is it? For example 'lipid profile' or 'fasting blood sugar': "
+              "I'll tell you how to prepare.",
+        "hi": "Kaunsa test hai? Jaise 'lipid profile' ya 'fasting sugar': main bataunga "
+              "kaise tayari karni hai.",
+        HINDI_DEVANAGARI: "कौन सा टेस्ट है? जैसे 'लिपिड प्रोफ़ाइल' या 'फ़ास्टिंग शुगर': मैं "
+                          "बताऊँगा कैसे तैयारी करनी है।",
+    },
+    "q_which_test_report": {
+        "en": "Which test's report? For example 'thyroid profile' or 'CBC': I'll tell you "
+              "how long it usually takes.",
+        "hi": "Kis test ki report? Jaise 'thyroid profile' ya 'CBC': main bataunga aam taur "
+              "par kitna time lagta hai.",
+        HINDI_DEVANAGARI: "किस टेस्ट की रिपोर्ट? जैसे 'थायरॉइड प्रोफ़ाइल' या 'CBC': मैं बताऊँगा "
+                          "आम तौर पर कितना समय लगता है।",
+    },
+})
 
 def say(key: str, lang: str | None = None, **values: Any) -> str:
     """The reply text for ``key`` in ``lang`` (English fallback), with ``values`` filled in."""
@@ -932,3 +1266,212 @@ def say(key: str, lang: str | None = None, **values: Any) -> str:
 
 def button(title: str, payload: str) -> dict[str, str]:
     return {"title": title, "payload": payload}
+
+
+# -- bookings the customer manages (bot/bookings.py, bot/bookings_text.py, actions/bookings.py,
+# and the slot-offer explanations of actions/doctor.py and actions/lab.py).
+TEXT.update({
+    "bookings_none": {
+        "en": "You have no upcoming doctor calls or lab collections.",
+        "hi": "Aapki koi aane wali doctor call ya lab collection booking nahi hai.",
+        "hi-Deva": "आपकी कोई आने वाली डॉक्टर कॉल या लैब सैंपल बुकिंग नहीं है।",
+    },
+    "bookings_list": {
+        "en": "Your upcoming bookings:\n{lines}\nSay 'move' or 'cancel' with the booking ID "
+              "to change one.",
+        "hi": "Aapki aane wali bookings:\n{lines}\nBadalni ho to booking ID ke saath 'move' "
+              "ya 'cancel' likhiye.",
+        "hi-Deva": "आपकी आने वाली बुकिंग:\n{lines}\nबदलनी हो तो बुकिंग ID के साथ 'move' या "
+                   "'cancel' लिखिए।",
+    },
+    "booking_line_doctor": {
+        "en": "{booking_id}: call with {doctor} ({speciality}) {when}",
+        "hi": "{booking_id}: {doctor} ({speciality}) ke saath call {when}",
+        "hi-Deva": "{booking_id}: {doctor} ({speciality}) के साथ कॉल {when}",
+    },
+    "booking_line_lab": {
+        "en": "{booking_id}: home collection for {tests} {when}",
+        "hi": "{booking_id}: {tests} ke liye ghar se sample {when}",
+        "hi-Deva": "{booking_id}: {tests} के लिए घर से सैंपल {when}",
+    },
+    "booking_which_cancel": {
+        "en": "You have more than one booking. Which one should I cancel?",
+        "hi": "Aapki ek se zyada bookings hain. Kaunsi cancel karun?",
+        "hi-Deva": "आपकी एक से ज़्यादा बुकिंग हैं। कौन सी कैंसिल करूँ?",
+    },
+    "booking_which_move": {
+        "en": "You have more than one booking. Which one should I move?",
+        "hi": "Aapki ek se zyada bookings hain. Kaunsi badlun?",
+        "hi-Deva": "आपकी एक से ज़्यादा बुकिंग हैं। कौन सी बदलूँ?",
+    },
+    "booking_need_identity": {
+        "en": "To see or change your bookings, please sign in, or tell me your order number "
+              "and the last 4 digits of your registered mobile number.",
+        "hi": "Bookings dekhne ya badalne ke liye sign in kijiye, ya order number aur "
+              "registered mobile ke aakhri 4 ank bataiye.",
+        "hi-Deva": "बुकिंग देखने या बदलने के लिए साइन इन कीजिए, या ऑर्डर नंबर और रजिस्टर्ड "
+                   "मोबाइल के आखिरी 4 अंक बताइए।",
+    },
+    "booking_not_found": {
+        "en": "I couldn't find that booking in your account.",
+        "hi": "Yeh booking aapke account mein nahi mili.",
+        "hi-Deva": "यह बुकिंग आपके खाते में नहीं मिली।",
+    },
+    "booking_not_live": {
+        "en": "Booking {booking_id} is already {status}, so there is nothing to change.",
+        "hi": "Booking {booking_id} pehle se {status} hai, isliye badalne ko kuch nahi hai.",
+        "hi-Deva": "बुकिंग {booking_id} पहले से {status} है, इसलिए बदलने को कुछ नहीं है।",
+    },
+    "booking_started": {
+        "en": "That booking has already started, so I can't change it now. Reply 'agent' "
+              "and our care team will help.",
+        "hi": "Yeh booking shuru ho chuki hai, ab badal nahi sakte. 'agent' likhiye, hamari "
+              "team madad karegi.",
+        "hi-Deva": "यह बुकिंग शुरू हो चुकी है, अब बदल नहीं सकते। 'agent' लिखिए, हमारी टीम "
+                   "मदद करेगी।",
+    },
+    "booking_cancelled_doctor_full": {
+        "en": "Done: your call with {doctor} {when} (booking {booking_id}) is cancelled and "
+              "the slot is freed. The consultation fee of ₹{fee} will be refunded in full to "
+              "your original payment method within 5–7 working days.",
+        "hi": "Ho gaya: {doctor} ke saath {when} wali call (booking {booking_id}) cancel ho "
+              "gayi aur slot khaali kar diya. ₹{fee} ki poori fees 5–7 working din mein aapke "
+              "original payment method mein refund ho jaayegi.",
+        "hi-Deva": "हो गया: {doctor} के साथ {when} वाली कॉल (बुकिंग {booking_id}) कैंसिल हो "
+                   "गई और स्लॉट खाली कर दिया। ₹{fee} की पूरी फ़ीस 5–7 कामकाजी दिनों में आपके "
+                   "मूल भुगतान तरीके में वापस आ जाएगी।",
+    },
+    "booking_cancelled_doctor_none": {
+        "en": "Done: your call with {doctor} {when} (booking {booking_id}) is cancelled and "
+              "the slot is freed. As it was cancelled less than 2 hours before the call, the "
+              "fee of ₹{fee} is not refunded (moving a call is free until it starts).",
+        "hi": "Ho gaya: {doctor} ke saath {when} wali call (booking {booking_id}) cancel ho "
+              "gayi aur slot khaali kar diya. Call se 2 ghante se kam pehle cancel hui, isliye "
+              "₹{fee} ki fees refund nahi hogi (call shuru hone tak time badalna free hai).",
+        "hi-Deva": "हो गया: {doctor} के साथ {when} वाली कॉल (बुकिंग {booking_id}) कैंसिल हो "
+                   "गई और स्लॉट खाली कर दिया। कॉल से 2 घंटे से कम पहले कैंसिल हुई, इसलिए "
+                   "₹{fee} की फ़ीस वापस नहीं होगी (कॉल शुरू होने तक समय बदलना मुफ़्त है)।",
+    },
+    "booking_cancelled_lab": {
+        "en": "Done: your home collection for {tests} {when} (booking {booking_id}) is "
+              "cancelled and the slot is freed. Nothing was charged: lab tests are paid at "
+              "collection.",
+        "hi": "Ho gaya: {tests} ke liye {when} wala ghar se sample (booking {booking_id}) "
+              "cancel ho gaya aur slot khaali kar diya. Koi paisa nahi laga: lab test ka "
+              "payment sample ke samay hota hai.",
+        "hi-Deva": "हो गया: {tests} के लिए {when} वाला घर से सैंपल (बुकिंग {booking_id}) "
+                   "कैंसिल हो गया और स्लॉट खाली कर दिया। कोई पैसा नहीं लगा: लैब टेस्ट का "
+                   "भुगतान सैंपल के समय होता है।",
+    },
+    "booking_kept": {
+        "en": "Okay, your booking stays as it is. Anything else I can help with?",
+        "hi": "Theek hai, aapki booking waise hi rahegi. Aur kuch madad chahiye?",
+        "hi-Deva": "ठीक है, आपकी बुकिंग वैसी ही रहेगी। और कुछ मदद चाहिए?",
+    },
+    "booking_ask_new_time": {
+        "en": "It's booked for {when}. What time should I move it to? For example "
+              "'tomorrow 10:30 am'.",
+        "hi": "Abhi {when} booked hai. Kis time par badlun? Jaise 'kal subah 10:30 baje'.",
+        "hi-Deva": "अभी {when} बुक है। किस समय पर बदलूँ? जैसे 'कल सुबह 10:30 बजे'।",
+    },
+    "booking_moved_doctor": {
+        "en": "Done: your call (booking {booking_id}) is moved from {old} to {when} with "
+              "{doctor}{fee}. The old slot is freed, so you have one call, not two.",
+        "hi": "Ho gaya: aapki call (booking {booking_id}) {old} se {when} par badal di, "
+              "{doctor} ke saath{fee}. Purana slot khaali kar diya, aapki ek hi call hai.",
+        "hi-Deva": "हो गया: आपकी कॉल (बुकिंग {booking_id}) {old} से {when} पर बदल दी, "
+                   "{doctor} के साथ{fee}। पुराना स्लॉट खाली कर दिया, आपकी एक ही कॉल है।",
+    },
+    "booking_moved_fee": {"en": "; the fee is ₹{fee}", "hi": "; fees ₹{fee}",
+                          "hi-Deva": "; फ़ीस ₹{fee}"},
+    "booking_moved_lab": {
+        "en": "Done: your home collection for {tests} (booking {booking_id}) is moved from "
+              "{old} to {when}. The old slot is freed.",
+        "hi": "Ho gaya: {tests} ke liye ghar se sample (booking {booking_id}) {old} se {when} "
+              "par badal diya. Purana slot khaali kar diya.",
+        "hi-Deva": "हो गया: {tests} के लिए घर से सैंपल (बुकिंग {booking_id}) {old} से {when} "
+                   "पर बदल दिया। पुराना स्लॉट खाली कर दिया।",
+    },
+    "booking_move_pick": {
+        "en": "{reason}Pick a new time for booking {booking_id}:",
+        "hi": "{reason}Booking {booking_id} ke liye naya time chuniye:",
+        "hi-Deva": "{reason}बुकिंग {booking_id} के लिए नया समय चुनिए:",
+    },
+    "booking_no_free_times": {
+        "en": "Sorry, I couldn't find a free time around {asked}. Your booking stays at "
+              "{when}.",
+        "hi": "Maaf kijiye, {asked} ke aas-paas koi khaali time nahi mila. Aapki booking "
+              "{when} hi rahegi.",
+        "hi-Deva": "माफ़ कीजिए, {asked} के आसपास कोई खाली समय नहीं मिला। आपकी बुकिंग {when} "
+                   "ही रहेगी।",
+    },
+    # Why the slots offered are not at the time asked (ends with a space: a sentence
+    # that goes before the offer).
+    "time_not_free_doctor": {
+        "en": "No {speciality} is free {asked}; these are the nearest free times. ",
+        "hi": "{asked} koi {speciality} free nahi hai; yeh sabse paas ke khaali time hain. ",
+        "hi-Deva": "{asked} कोई {speciality} खाली नहीं है; ये सबसे पास के खाली समय हैं। ",
+    },
+    "time_not_free_lab": {
+        "en": "No collection slot is free {asked}; these are the nearest. ",
+        "hi": "{asked} koi collection slot khaali nahi hai; yeh sabse paas wale hain. ",
+        "hi-Deva": "{asked} कोई सैंपल स्लॉट खाली नहीं है; ये सबसे पास वाले हैं। ",
+    },
+    "fasting_morning_only": {
+        "en": "{tests} need {span} hours of fasting, so we collect them before 10 am, not "
+              "{asked}; these are the nearest morning slots. If you will stay fasting until "
+              "then, say 'I will fast' and I'll book {asked}. ",
+        "hi": "{tests} ke liye {span} ghante khaali pet rehna hota hai, isliye sample subah "
+              "10 baje se pehle lete hain, {asked} nahi; yeh sabse paas ke subah ke slots "
+              "hain. Agar tab tak khaali pet rahenge to 'main fast rahunga' likhiye, main "
+              "{asked} book kar dunga. ",
+        "hi-Deva": "{tests} के लिए {span} घंटे खाली पेट रहना होता है, इसलिए सैंपल सुबह 10 बजे "
+                   "से पहले लेते हैं, {asked} नहीं; ये सबसे पास के सुबह के स्लॉट हैं। अगर "
+                   "तब तक खाली पेट रहेंगे तो 'मैं व्रत रखूँगा' लिखिए, मैं {asked} बुक कर "
+                   "दूँगा। ",
+    },
+    "fasting_late_note": {
+        "en": "As you'll fast until the collection, have nothing but water for {span} hours "
+              "before it.",
+        "hi": "Aap sample tak khaali pet rahenge: sample se {span} ghante pehle tak sirf "
+              "paani.",
+        "hi-Deva": "आप सैंपल तक खाली पेट रहेंगे: सैंपल से {span} घंटे पहले तक सिर्फ़ पानी।",
+    },
+    "lab_package_offer": {
+        "en": "Tip: the {package} package ({price}) covers {covers}{extra}, for less than "
+              "the {separate} they cost separately. Pick 'Book {package}' to take it instead.",
+        "hi": "Sujhav: {package} package ({price}) mein {covers}{extra} aa jaate hain, alag "
+              "alag ke {separate} se kam mein. Lena ho to 'Book {package}' chuniye.",
+        "hi-Deva": "सुझाव: {package} पैकेज ({price}) में {covers}{extra} आ जाते हैं, अलग-अलग "
+                   "के {separate} से कम में। लेना हो तो 'Book {package}' चुनिए।",
+    },
+    "lab_package_extra": {"en": " (and also {names})", "hi": " (saath mein {names} bhi)",
+                          "hi-Deva": " (साथ में {names} भी)"},
+    "lab_package_button": {"en": "Book {package} ({price})", "hi": "Book {package} ({price})"},
+    "lab_package_taken": {
+        "en": "Okay, I've switched to the {package} package ({price}).",
+        "hi": "Theek hai, {package} package ({price}) le liya.",
+        "hi-Deva": "ठीक है, {package} पैकेज ({price}) ले लिया।",
+    },
+    "doctor_language_some": {
+        "en": "Of these doctors, {doctors} speak{s} {language}. I'll only offer doctors who "
+              "speak {language} now.",
+        "hi": "Inmein se {doctors} {language} bolte hain. Ab sirf {language} bolne wale "
+              "doctor dikhaunga.",
+        "hi-Deva": "इनमें से {doctors} {language} बोलते हैं। अब सिर्फ़ {language} बोलने वाले "
+                   "डॉक्टर दिखाऊँगा।",
+    },
+    "doctor_language_none": {
+        "en": "None of these doctors speaks {language}. I'll only offer doctors who speak "
+              "{language}.",
+        "hi": "Inmein se koi doctor {language} nahi bolte. Ab sirf {language} bolne wale "
+              "doctor dikhaunga.",
+        "hi-Deva": "इनमें से कोई डॉक्टर {language} नहीं बोलते। अब सिर्फ़ {language} बोलने "
+                   "वाले डॉक्टर दिखाऊँगा।",
+    },
+    "no_doctor_in_language": {
+        "en": "Sorry, no {speciality} who speaks {language} is free around then.",
+        "hi": "Maaf kijiye, us samay {language} bolne wale {speciality} free nahi hain.",
+        "hi-Deva": "माफ़ कीजिए, उस समय {language} बोलने वाले {speciality} खाली नहीं हैं।",
+    },
+})

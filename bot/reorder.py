@@ -194,6 +194,96 @@ def quote_reorder(
     return quote
 
 
+IN_STOCK, SUBSTITUTE = "in_stock", "substitute"
+NEEDS_PRESCRIPTION, OUT_OF_STOCK = "needs_prescription", "out_of_stock"
+
+
+def quote_basket(
+    db: Database,
+    catalogue: Catalogue,
+    customer_id: Any,
+    items: list[ItemRequest],
+    pincode: Any = None,
+    now: datetime | None = None,
+    substitute_for: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Price every line of a basket and say whether it can be sent; nothing is written.
+
+    Unlike :func:`quote_reorder` a line that can't be sent doesn't end the quote: each line
+    has ``availability``: ``in_stock``, ``substitute`` (in stock, chosen instead of the
+    brand in ``substitute_for[sku]``), ``needs_prescription`` or ``out_of_stock`` (with
+    ``substitutes`` in stock at the same centre). ``total_inr`` and ``sendable`` cover the
+    lines that can be sent. Raises InvalidInput (bad lines, quantity), NotFound (unknown
+    medicine or customer) and NotServiceable.
+    """
+    cid = validation.identifier(customer_id, "customer")
+    now = now or now_utc()
+    substitute_for = substitute_for or {}
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("which medicines should I send?", field="items", reason="empty")
+    if len(items) > MAX_ITEMS:
+        raise InvalidInput(f"at most {MAX_ITEMS} medicines per order", field="items",
+                           reason="too_many", limit=MAX_ITEMS)
+    address = _delivery_address(_customer(db, cid), pincode)
+    centre = catalogue.centre_for_pincode(address["pincode"])
+    if centre is None:
+        raise NotServiceable(
+            f"we don't deliver to {address['pincode']} yet", pincode=address["pincode"]
+        )
+    meds: list[tuple[dict, int]] = []
+    for item in items:
+        if not isinstance(item, ItemRequest):
+            raise InvalidInput("bad item", field="items")
+        qty = validation.quantity(item.quantity)
+        med = _resolve(catalogue, validation.require_str(item.medicine, "medicine"))
+        if any(m["_id"] == med["_id"] for m, _ in meds):
+            raise InvalidInput(f"{med['brand']} is listed twice", field="items",
+                               reason="duplicate", brand=med["brand"])
+        meds.append((med, qty))
+    rx_meds = [m for m, _ in meds if m["rx_required"]]
+    covered = _covered_by_prescription(db, cid, rx_meds, now) if rx_meds else set()
+    lines: list[dict[str, Any]] = []
+    for med, qty in meds:
+        line: dict[str, Any] = {
+            "sku": med["_id"], "brand": med["brand"], "generic": med["generic"],
+            "strength": med["strength"], "quantity": qty,
+            "unit_price_inr": float(med["mrp_inr"]),
+            "line_total_inr": round(float(med["mrp_inr"]) * qty, 2),
+            "rx_required": bool(med["rx_required"]),
+        }
+        if med["rx_required"] and med["_id"] not in covered:
+            line["availability"] = NEEDS_PRESCRIPTION
+        elif stock_at(db, centre["_id"], med["_id"]) < qty:
+            line["availability"] = OUT_OF_STOCK
+            line["substitutes"] = [
+                {"sku": s["_id"], "brand": s["brand"], "mrp_inr": float(s["mrp_inr"])}
+                for s in catalogue.substitutes(med["_id"])
+                if stock_at(db, centre["_id"], s["_id"]) >= qty
+                and (not s.get("rx_required")
+                     or s["_id"] in _covered_by_prescription(db, cid, [s], now))
+            ][:3]
+        elif med["_id"] in substitute_for:
+            line["availability"] = SUBSTITUTE
+            line["substitute_for"] = substitute_for[med["_id"]]
+        else:
+            line["availability"] = IN_STOCK
+        lines.append(line)
+    sendable = [line for line in lines if line["availability"] in (IN_STOCK, SUBSTITUTE)]
+    delivery_days = 1 if centre.get("city") in NEXT_DAY_CITIES else 2
+    promised_day = to_ist(now).date() + timedelta(days=delivery_days)
+    return {
+        "customer_id": cid,
+        "centre_id": centre["_id"],
+        "delivery_address": address,
+        "lines": lines,
+        "sendable": [{"sku": line["sku"], "brand": line["brand"],
+                      "quantity": line["quantity"]} for line in sendable],
+        "total_inr": round(sum(line["line_total_inr"] for line in sendable), 2),
+        "promised_date": ist_midnight(promised_day),
+        "eta_text": dialogue_facts.day_text(promised_day, to_ist(now).date()),
+    }
+
+
 def _release(db: Database, centre_id: str, reserved: list[tuple[str, int]], now: datetime) -> None:
     for sku, qty in reserved:
         db[INVENTORY].update_one(

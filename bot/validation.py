@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from bot.errors import InvalidInput
+from bot.quantities import number_value
 
 ORDER_ID_RE = re.compile(r"^(?:ML)?(\d{8})$")
 PINCODE_RE = re.compile(r"^[1-9]\d{5}$")
@@ -28,14 +29,14 @@ _WORD_NUMBERS = {
 def require_str(value: Any, field: str, max_len: int = MAX_TEXT) -> str:
     """Return a stripped, non-empty plain string or raise InvalidInput."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", field=field)
+        raise InvalidInput(f"{field} must be text", field=field, reason="not_text")
     text = value.strip()
     if not text:
-        raise InvalidInput(f"{field} is empty", field=field)
+        raise InvalidInput(f"{field} is empty", field=field, reason="empty")
     if len(text) > max_len:
-        raise InvalidInput(f"{field} is too long", field=field)
+        raise InvalidInput(f"{field} is too long", field=field, reason="too_long")
     if text.startswith("$") or "\x00" in text:
-        raise InvalidInput(f"{field} is not valid", field=field)
+        raise InvalidInput(f"{field} is not valid", field=field, reason="invalid")
     return text
 
 
@@ -45,7 +46,8 @@ def order_id(value: Any) -> str:
     compact = re.sub(r"[\s-]", "", text).upper()
     match = ORDER_ID_RE.match(compact)
     if not match:
-        raise InvalidInput("an order number looks like ML followed by 8 digits", field="order_id")
+        raise InvalidInput("an order number looks like ML followed by 8 digits", field="order_id",
+                           reason="bad_order_id")
     return "ML" + match.group(1)
 
 
@@ -55,14 +57,14 @@ def pincode(value: Any) -> str:
         value = str(value)
     text = require_str(value, "pincode", 12).replace(" ", "")
     if not PINCODE_RE.match(text):
-        raise InvalidInput("a pincode has 6 digits", field="pincode")
+        raise InvalidInput("a pincode has 6 digits", field="pincode", reason="bad_pincode")
     return text
 
 
 def quantity(value: Any) -> int:
     """A positive quantity of packs, at most MAX_QUANTITY ('2', '2 strips', 'two', 3)."""
     if isinstance(value, bool):
-        raise InvalidInput("quantity must be a number", field="quantity")
+        raise InvalidInput("quantity must be a number", field="quantity", reason="not_a_number")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
@@ -72,15 +74,20 @@ def quantity(value: Any) -> int:
             value = int(match.group(1))
         else:
             first = text.split()[0]
+            if first not in _WORD_NUMBERS and number_value(first) is not None:
+                first_value = number_value(first)
+                return quantity(first_value)
             if first not in _WORD_NUMBERS:
-                raise InvalidInput("quantity must be a number", field="quantity")
+                raise InvalidInput("quantity must be a number", field="quantity",
+                                   reason="not_a_number")
             value = _WORD_NUMBERS[first]
     if not isinstance(value, int):
-        raise InvalidInput("quantity must be a number", field="quantity")
+        raise InvalidInput("quantity must be a number", field="quantity", reason="not_a_number")
     if value <= 0:
-        raise InvalidInput("quantity must be at least 1", field="quantity")
+        raise InvalidInput("quantity must be at least 1", field="quantity", reason="too_small")
     if value > MAX_QUANTITY:
-        raise InvalidInput(f"at most {MAX_QUANTITY} packs per medicine", field="quantity")
+        raise InvalidInput(f"at most {MAX_QUANTITY} packs per medicine", field="quantity",
+                           reason="too_many", limit=MAX_QUANTITY)
     return value
 
 
@@ -88,5 +95,5 @@ def identifier(value: Any, field: str) -> str:
     """A store id (customer, sku, slot …): short, no operators, no spaces."""
     text = require_str(value, field, 64)
     if not ID_RE.match(text):
-        raise InvalidInput(f"{field} is not valid", field=field)
+        raise InvalidInput(f"{field} is not valid", field=field, reason="invalid")
     return text
