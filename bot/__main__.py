@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot seed | init-db | status``."""
+"""Command line: ``python -m bot seed | init-db | status | staff add``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import urlparse
 
 from bot import seed as seed_module
+from bot import staff_cli
 from bot.cache import get_cache
 from bot.config import SettingsError, load_store_settings
 from bot.db import get_db, ping
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_p.add_argument("--force", action="store_true", help="allow a non-local MongoDB")
     sub.add_parser("init-db", help="create indexes")
     sub.add_parser("status", help="print whether MongoDB and Redis answer")
+    staff_cli.add_arguments(sub.add_parser("staff", help="care-desk staff accounts"))
     args = parser.parse_args(argv)
     try:
         settings = load_store_settings()
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"mongodb": ping(settings), "redis": get_cache(settings).ping()}))
             return 0
         db = get_db(settings)
+        if args.command == "staff":
+            return staff_cli.run(db, args)
         if args.command == "init-db":
             ensure_indexes(db)
             print("indexes ready")
