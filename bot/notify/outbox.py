@@ -171,6 +171,7 @@ def mark_sent(db: Database, nid: str, provider: str, message_id: str,
         {"$set": {"state": SENT, "provider": provider, "provider_message_id": message_id,
                   "sent_at": moment, "updated_at": moment, "lease_until": None,
                   "send_ms": send_ms},
+         "$unset": {"to": ""},  # a reply's recipient is kept only until it is sent
          **_history(SENT, moment, f"{provider} accepted")},
     )
     if result.modified_count:
@@ -216,6 +217,7 @@ def mark_dead(db: Database, nid: str, reason: str, now: datetime | None = None) 
         {"_id": nid, "state": {"$in": [PENDING, SENDING]}, "provider_message_id": None},
         {"$set": {"state": DEAD, "reason": reason[:200], "updated_at": moment,
                   "lease_until": None, "dead_at": moment},
+         "$unset": {"to": ""},
          **_history(DEAD, moment, reason)},
     )
     return bool(result.modified_count)

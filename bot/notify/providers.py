@@ -75,8 +75,19 @@ class SnsProvider:
         self.sender_id = sender_id
         self.entity_id = entity_id
         self._senders: dict[str | None, SnsSmsSender] = {}
+        self._only: SnsSmsSender | None = None
+
+    @classmethod
+    def wrapping(cls, sender: SnsSmsSender) -> SnsProvider:
+        """A provider that publishes everything through ``sender`` (the gateway's own,
+        with the reply template): how the gateway sends a reply right away."""
+        provider = cls()
+        provider._only = sender
+        return provider
 
     def _sender(self, template_id: str | None) -> SnsSmsSender:
+        if self._only is not None:
+            return self._only
         sender = self._senders.get(template_id)
         if sender is None:
             if self._client is None:
@@ -123,7 +134,10 @@ class WhatsAppProvider:
 
     @staticmethod
     def payload(to: str, notification: dict[str, Any], in_window: bool) -> dict[str, Any]:
-        """A text message (inside the window) or the approved template with its parameters."""
+        """A text message (inside the window) or the approved template with its parameters;
+        a conversational reply's own message body (text, buttons, list)."""
+        if notification["kind"] == "reply" and notification.get("payload"):
+            return {**notification["payload"], "to": to}
         if in_window:
             return {"messaging_product": "whatsapp", "to": to, "type": "text",
                     "text": {"body": notification["text"], "preview_url": False}}
@@ -146,10 +160,12 @@ class WhatsAppProvider:
         }
 
     def send(self, phone: str, notification: dict[str, Any], in_window: bool = False) -> str:
-        if not self.phone_number_id:
+        # A reply leaves from the business number the customer wrote to.
+        phone_number_id = notification.get("phone_number_id") or self.phone_number_id
+        if not phone_number_id:
             raise PermanentSendError("whatsapp:not_configured")
         try:
-            body = self.client.send(self.phone_number_id,
+            body = self.client.send(phone_number_id,
                                     self.payload(phone.lstrip("+"), notification, in_window))
         except ValueError as exc:
             raise PermanentSendError(f"invalid_request: {exc}") from exc

@@ -155,7 +155,7 @@ def reorder_from_reply(db: Database, catalogue: Catalogue, customer_id: str, cha
     moment = now or now_utc()
     with store_call():
         note = db[NOTIFICATIONS].find_one(
-            {"customer_id": customer_id, "channel": channel,
+            {"customer_id": customer_id, "channel": channel, "kind": {"$ne": "reply"},
              "state": {"$in": [outbox.SENT, outbox.DELIVERED, outbox.UNDELIVERED]},
              "sent_at": {"$gte": moment - timedelta(days=REPLY_WITHIN_DAYS)}},
             sort=[("sent_at", -1)])

@@ -23,7 +23,7 @@ from pymongo.database import Database
 
 from bot.clock import now_utc
 from bot.db import store_call
-from bot.notify import consent, outbox
+from bot.notify import consent, outbox, replies
 from bot.notify.providers import (
     AmbiguousSendError,
     PermanentSendError,
@@ -74,7 +74,8 @@ def in_whatsapp_window(db: Database, customer_id: str, now: datetime) -> bool:
 def _send(db: Database, provider: Provider, phone: str, doc: dict[str, Any],
           now: datetime) -> str:
     if doc["channel"] == "whatsapp":
-        window = in_whatsapp_window(db, doc["customer_id"], now)
+        # A reply answers a message the customer just sent: always inside the window.
+        window = doc["kind"] == replies.KIND or in_whatsapp_window(db, doc["customer_id"], now)
         return provider.send(phone, doc, in_window=window)  # type: ignore[call-arg]
     return provider.send(phone, doc)
 
@@ -101,19 +102,31 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
             outbox.mark_sent(db, nid, before.get("provider") or "", before["provider_message_id"],
                              now=moment)
             return Outcome("sent", detail="recorded earlier")
-        customer = db[CUSTOMERS].find_one({"_id": doc["customer_id"]}, {"phone": 1})
-        phone = (customer or {}).get("phone")
+        is_reply = doc["kind"] == replies.KIND
+        if is_reply:
+            # A reply goes to the number that wrote (stored until sent), whatever the
+            # opt-out state, and after the part before it (bot/notify/replies.py).
+            wait = replies.wait_for_predecessor(db, doc, moment)
+            if wait is not None:
+                outbox.defer(db, nid, owner, moment + timedelta(seconds=wait),
+                             "after the part before it", now=moment)
+                return Outcome("later", wait, "part before it unfinished")
+            phone = doc.get("to")
+        else:
+            customer = db[CUSTOMERS].find_one({"_id": doc["customer_id"]}, {"phone": 1})
+            phone = (customer or {}).get("phone")
         if not phone:
             outbox.mark_dead(db, nid, "no_phone", now=moment)
             return Outcome("dead", detail="no_phone")
-        if consent.is_opted_out(db, doc["customer_id"], doc["channel"]):
+        if not is_reply and consent.is_opted_out(db, doc["customer_id"], doc["channel"]):
             outbox.mark_dead(db, nid, "opted_out", now=moment)
             return Outcome("dead", detail="opted_out")
         quiet = None if doc.get("urgent") else outbox.quiet_until(moment)
         if quiet is not None:
             outbox.defer(db, nid, owner, quiet, "quiet hours", now=moment)
             return Outcome("later", (quiet - moment).total_seconds(), "quiet hours")
-        provider = providers.get(doc["channel"])
+        provider = providers.get(doc.get("via") or "") if is_reply else None
+        provider = provider or providers.get(doc["channel"])
         if provider is None:
             outbox.mark_dead(db, nid, f"no provider for {doc['channel']}", now=moment)
             return Outcome("dead", detail="no provider")

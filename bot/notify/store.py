@@ -9,7 +9,7 @@ from __future__ import annotations
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
-from bot.db import ensure_indexes_once
+from bot.db import ensure_indexes_once, expires_ttl
 
 ORDER_EVENTS = "order_events"
 NOTIFICATIONS = "notifications"
@@ -28,6 +28,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("provider_message_id", ASCENDING)], name="provider_message_id"),
         IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)],
                    name="customer_recent"),
+        expires_ttl(),  # only conversational replies (bot/notify/replies.py) expire
     ],
     OPT_OUTS: [IndexModel([("customer_id", ASCENDING)], name="customer")],
     LEASES: [IndexModel([("until", ASCENDING)], name="until")],

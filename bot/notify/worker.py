@@ -32,9 +32,12 @@ log = logging.getLogger(__name__)
 def default_providers(settings: NotifySettings) -> dict[str, Provider]:
     """SMS through SNS (``SMS_PROVIDER=sns``, default) or Twilio; WhatsApp when configured."""
     providers: dict[str, Provider] = {}
+    # Replies to SMS that arrived through SNS go back through SNS (``via``), whatever
+    # SMS_PROVIDER says; the boto3 client is made on first use.
+    providers["sns"] = SnsProvider(sender_id=settings.sms_sender_id,
+                                   entity_id=settings.sms_entity_id)
     if settings.sms_provider == "sns":
-        providers["sms"] = SnsProvider(sender_id=settings.sms_sender_id,
-                                       entity_id=settings.sms_entity_id)
+        providers["sms"] = providers["sns"]
     else:
         providers["sms"] = TwilioProvider(
             httpx.Client(timeout=httpx.Timeout(8.0, connect=3.0)),

@@ -6,7 +6,9 @@ endpoint is that topic's HTTPS subscription. Every message is signature-checked
 SubscribeURL (AWS hosts only). A ``Notification``'s ``Message`` is the JSON payload
 ``{originationNumber, destinationNumber, messageKeyword, messageBody, inboundMessageId,
 previousPublishedMessageId}``; the turn runs once per inboundMessageId and the reply goes
-out through :class:`channels.outbound.sns_sms.SnsSmsSender` with the DLT attributes.
+into the notification outbox (kind ``reply``) and out at once through
+:class:`channels.outbound.sns_sms.SnsSmsSender` with the DLT attributes; a failed publish
+is retried by the notification workers.
 
 Non-2xx answers make SNS retry; the inbound log keeps retries from running a turn twice.
 """
@@ -22,9 +24,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.errors import StoreUnavailable
-from channels import inbound, pools
+from bot.notify import replies as notify_replies_outbox
+from bot.notify.providers import SnsProvider
+from channels import inbound, notify_replies, pools
 from channels.choices import get_choice_store
-from channels.outbound.sns_sms import SmsSendError, SnsSmsSender
+from channels.outbound.sns_sms import SnsSmsSender
 from channels.render import sms
 from channels.routes._common import (
     BadRequest,
@@ -201,21 +205,27 @@ async def _answer(request: Request, caller: Caller, text: str) -> str:
 
 
 async def _deliver(request: Request, caller: Caller, key: str, text: str) -> JSONResponse:
+    """Hand the reply to the notification outbox and send it now; a failed send is the
+    outbox's to retry (``channels.notify_replies.send_replies``), so SNS gets 200."""
     state = request.app.state
-    if not text:
-        await asyncio.to_thread(inbound.mark_sent, state.db, key, 0, done=True)
-        return JSONResponse({"status": "ok", "sent": 0})
+    docs = notify_replies_outbox.sms_replies(
+        key, text, via="sns", to=str(caller.phone), customer_id=caller.customer_id,
+        template_id=state.channels.sms_template_id)
     try:
-        message_id = await pools.run_slow(sms_sender(state).send, caller.phone, text)
-    except (SmsSendError, ValueError, pools.PoolBusy) as exc:
-        log.warning("sns reply to %s failed: %s", caller.masked, type(exc).__name__)
-        await asyncio.to_thread(inbound.mark_failed, state.db, key, "send failed")
-        return error(502, "reply could not be sent; retry later")
+        delivery = await notify_replies.send_replies(
+            state, docs, {"sns": SnsProvider.wrapping(sms_sender(state))})
+    except StoreUnavailable:
+        # Not in the outbox: a non-2xx answer, so SNS delivers the message again.
+        await asyncio.to_thread(inbound.mark_failed, state.db, key, "reply not stored")
+        return error(503, "reply could not be stored; retry later")
     try:
-        await asyncio.to_thread(inbound.mark_sent, state.db, key, 1, done=True)
+        await asyncio.to_thread(inbound.mark_sent, state.db, key, delivery.sent, done=True)
     except StoreUnavailable:
         log.warning("delivery of %s not recorded: MongoDB unavailable", key)
-    return JSONResponse({"status": "ok", "sent": 1, "message_id": message_id})
+    body: dict[str, Any] = {"status": "ok", "sent": delivery.sent, "queued": len(delivery.left)}
+    if delivery.message_ids:
+        body["message_id"] = delivery.message_ids[0]
+    return JSONResponse(body)
 
 
 async def _confirm(request: Request, message: dict[str, Any]) -> JSONResponse:

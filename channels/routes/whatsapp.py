@@ -4,9 +4,10 @@
 ``hub.challenge``. ``POST``: ``X-Hub-Signature-256`` is checked over the raw body; each
 user message is recorded in ``inbound_messages`` (``whatsapp:{wamid}:{conversation id}``,
 bound to its sender) before the 200 ack, then its turn runs in a background task and the
-reply goes out through the Cloud API (text, reply buttons or a list) in the pool for
-outside calls. A retried webhook finds the record and does
-nothing; a record left ``failed`` or with an expired lease is taken over by a retry.
+reply (text, reply buttons or a list) goes into the notification outbox, one part per
+Cloud API message, and is sent at once; a failed send is retried by the notification
+workers (``channels.notify_replies.send_replies``). A retried webhook finds the record and
+does nothing; a record left ``failed`` or with an expired lease is taken over by a retry.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from bot.errors import StoreUnavailable
 from bot.notify import receipts
-from channels import inbound, pools
+from bot.notify import replies as notify_replies_outbox
+from bot.notify.providers import WhatsAppProvider
+from channels import inbound, notify_replies, pools
 from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
 from channels.render import whatsapp
 from channels.render.whatsapp import InboundWhatsApp
@@ -127,17 +130,17 @@ async def _process(state: Any, message: InboundWhatsApp, caller: Caller,
             payloads = [{k: v for k, v in p.items() if k != "to"}
                         for p in await _answer(state, message, caller)]
             await asyncio.to_thread(inbound.save_reply, state.db, key, payloads, delivered=False)
-        sent = claim.sent
-        client = whatsapp_client(state)
-        for payload in payloads[sent:]:
-            await pools.run_slow(client.send, message.phone_number_id,
-                                 {**payload, "to": message.wa_id})
-            sent += 1
-            await asyncio.to_thread(inbound.mark_sent, state.db, key, sent,
-                                    done=sent == len(payloads))
-        if not payloads:
-            await asyncio.to_thread(inbound.mark_sent, state.db, key, 0, done=True)
-        log.info("whatsapp reply to %s sent (%d messages)", caller.masked, len(payloads))
+        # The parts go into the notification outbox (idempotent per message and part), so
+        # a failed Cloud API send is retried by the notification workers.
+        docs = notify_replies_outbox.whatsapp_replies(
+            key, payloads, to=message.wa_id, customer_id=caller.customer_id,
+            phone_number_id=message.phone_number_id, start=claim.sent)
+        delivery = await notify_replies.send_replies(
+            state, docs, {"whatsapp": WhatsAppProvider(whatsapp_client(state), "")})
+        await asyncio.to_thread(inbound.mark_sent, state.db, key, claim.sent + delivery.sent,
+                                done=True)
+        log.info("whatsapp reply to %s: %d of %d messages sent now", caller.masked,
+                 delivery.sent, len(docs))
     except (WhatsAppApiError, ValueError, StoreUnavailable, pools.PoolBusy) as exc:
         log.warning("whatsapp reply to %s failed: %s", caller.masked, type(exc).__name__)
         await asyncio.to_thread(inbound.mark_failed, state.db, key, type(exc).__name__)

@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from bot.notify import sender
+from bot.notify.providers import SnsProvider
 from channels import inbound
 from channels.outbound.sns_sms import SnsSmsSender
 from channels.security.sns import CertificateFetcher, is_aws_subscribe_url, string_to_sign
@@ -226,17 +228,28 @@ def test_notification_still_in_progress_gets_a_retryable_status(gateway, key):
     assert gateway.rasa.turns == []
 
 
-def test_failed_send_is_retried_without_a_second_turn(gateway, key, sns_client):
+def test_failed_send_is_retried_by_the_outbox_without_a_second_turn(gateway, key, sns_client):
+    queued = []
+    gateway.app.state.enqueue_notification = queued.append
     message = notification(key)
     with Stubber(sns_client) as stub:
         stub.add_client_error("publish", service_error_code="Throttling", http_status_code=400)
         first = post(gateway, message)
-        expect_publish(stub)
-        second = post(gateway, message)
+        second = post(gateway, message)  # SNS redelivers: answered, not run or sent again
         stub.assert_no_pending_responses()
-    assert first.status_code == 502  # SNS retries on a non-2xx answer
-    assert second.status_code == 200
+        assert first.status_code == 200 and first.json()["queued"] == 1
+        assert second.json() == {"status": "duplicate"}
+        reply = gateway.db.notifications.find_one({"kind": "reply"})
+        assert reply["state"] == "pending" and queued == [reply["_id"]]
+        expect_publish(stub)
+        worker = {"sns": SnsProvider.wrapping(gateway.app.state.sns_sender)}
+        outcome = sender.deliver(gateway.db, reply["_id"], worker, owner="worker-1",
+                                 now=reply["next_attempt_at"] + dt.timedelta(seconds=1))
+        stub.assert_no_pending_responses()
+    assert outcome.result == "sent"
     assert len(gateway.rasa.turns) == 1
+    done = gateway.db.notifications.find_one({"_id": reply["_id"]})
+    assert done["state"] == "sent" and "to" not in done
 
 
 def test_numbered_reply_maps_to_remembered_payload(gateway, key, sns_client):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from bot.notify import sender
+from bot.notify.providers import WhatsAppProvider
 from channels import inbound
 from channels.outbound.whatsapp_api import WhatsAppClient
 from tests.channels.test_routes_common import (
@@ -178,17 +181,29 @@ def test_retried_webhook_runs_the_turn_once(gateway, graph):
     assert "9876543210" not in json.dumps(record, default=str)
 
 
-def test_failed_send_is_redelivered_by_a_retry_without_a_second_turn(gateway, graph):
+def test_failed_send_is_retried_by_the_outbox_without_a_second_turn(gateway, graph):
+    queued = []
+    gateway.app.state.enqueue_notification = queued.append
     graph.status = 500
     payload = text_webhook()
     assert post(gateway, payload).status_code == 200
-    record = inbound.get(gateway.db, _key(gateway, payload))
-    assert record["status"] == "replied"
+    key = _key(gateway, payload)
+    assert inbound.get(gateway.db, key)["status"] == "done"  # handed to the outbox
+    reply = gateway.db.notifications.find_one({"kind": "reply"})
+    assert reply["_id"] == f"NT-{key}#0-reply" and reply["state"] == "pending"
+    assert queued == [reply["_id"]]  # a notification worker takes it from here
+    assert post(gateway, payload).json()["accepted"] == 0  # Meta's retry: nothing runs
     graph.status = 200
-    assert post(gateway, payload).json()["accepted"] == 1
+    worker = {"whatsapp": WhatsAppProvider(gateway.app.state.whatsapp_client, "")}
+    outcome = sender.deliver(gateway.db, reply["_id"], worker, owner="worker-1",
+                             now=reply["next_attempt_at"] + timedelta(seconds=1))
+    assert outcome.result == "sent"
     assert len(gateway.rasa.turns) == 1
     assert len(graph.sent) == 2
     assert graph.bodies()[1]["text"]["body"] == ORDER_REPLY
+    assert graph.bodies()[1]["to"] == WA_ID
+    done = gateway.db.notifications.find_one({"_id": reply["_id"]})
+    assert done["state"] == "sent" and "to" not in done  # the number is not kept
 
 
 def test_buttons_become_reply_buttons_and_button_reply_sends_payload(gateway, graph):
