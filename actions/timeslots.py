@@ -9,14 +9,14 @@ the first of these that :mod:`bot.timeparse` understands wins.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import first_text, reply, should_hint
-from bot.clock import now_utc
+from actions.common import first_text, reply, should_hint, value_before_turn
+from bot.clock import now_utc, to_ist
 from bot.timeparse import TimeWindow, parse_preferred_time
 
 _ANY_TIME_RE = re.compile(
@@ -24,8 +24,10 @@ _ANY_TIME_RE = re.compile(
     r"kabhi bhi|jab bhi)\s*(?:is fine|chalega|works|please|pls|theek hai)?\s*[.!]?\s*$")
 
 
-def parse_time_slot(value: Any, now: datetime | None = None) -> dict | None:
-    """``{"start", "end", "label", "kind"}`` (ISO strings) or ``{"any": True, …}``; None."""
+def parse_time_slot(value: Any, now: datetime | None = None,
+                    default_day: date | None = None) -> dict | None:
+    """``{"start", "end", "label", "kind"}`` (ISO strings) or ``{"any": True, …}``; None.
+    ``default_day``: the day meant when only a time is said (the day on screen)."""
     if isinstance(value, dict) and ("any" in value or "start" in value):
         return value if window_of(value) is not None or value.get("any") else None
     text = first_text(value)
@@ -33,7 +35,7 @@ def parse_time_slot(value: Any, now: datetime | None = None) -> dict | None:
         return None
     if _ANY_TIME_RE.match(text):
         return {"any": True, "label": "any time", "kind": "any"}
-    window = parse_preferred_time(text, now or now_utc())
+    window = parse_preferred_time(text, now or now_utc(), default_day=default_day)
     if window is None:
         return None
     return {"start": window.start.isoformat(), "end": window.end.isoformat(),
@@ -84,13 +86,29 @@ def window_of(value: Any) -> TimeWindow | None:
         return None
 
 
+def day_on_screen(tracker: Tracker, slot: str, offers: Any) -> date | None:
+    """The IST day a follow-up time belongs to: the day of the first slot offered (offers
+    carry their ``start``), else the day of the time asked before this message."""
+    items = offers.get("slots") if isinstance(offers, dict) else offers
+    for offer in items if isinstance(items, list) else []:
+        if isinstance(offer, dict) and isinstance(offer.get("start"), str):
+            try:
+                return to_ist(datetime.fromisoformat(offer["start"])).date()
+            except ValueError:
+                break
+    before = window_of(value_before_turn(tracker, slot))
+    return to_ist(before.start).date() if before is not None else None
+
+
 def time_answer(dispatcher: CollectingDispatcher, tracker: Tracker, value: Any, slot: str,
-                offer_slots: tuple[str, ...]) -> dict[str, Any]:
+                offer_slots: tuple[str, ...], default_day: date | None = None
+                ) -> dict[str, Any]:
     """Validate a preferred-time answer for ``slot``: the parsed window, and the offers made
-    for the old time (``offer_slots``) dropped; unparseable: a hint if we asked for it."""
+    for the old time (``offer_slots``) dropped; unparseable: a hint if we asked for it.
+    ``default_day``: the day kept when the answer names only a time."""
     parsed = None
     for phrase in time_phrases(value, tracker, slot):
-        parsed = parse_time_slot(phrase)
+        parsed = parse_time_slot(phrase, default_day=default_day)
         if parsed is not None:
             break
     if parsed is None:

@@ -29,6 +29,7 @@ from bot.config import ROOT
 from bot.db import store_call
 from bot.errors import InvalidInput, NotFound, SlotUnavailable
 from bot.handoff import scrub_pii
+from bot.hindi_names import latin_name
 from bot.schema import DOCTOR_CALLS, DOCTOR_SLOTS, DOCTORS
 from bot.slots import as_utc, check_limit, new_id, resolve_now, rupees, window_buckets
 from bot.timeparse import TimeWindow
@@ -95,7 +96,7 @@ def resolve_speciality(text: str, path: Path | str | None = None) -> dict | None
     Returns ``{code, name, matched, exact, score}`` or None when nothing fits.
     Raises InvalidInput when ``text`` is not text.
     """
-    wanted = _norm(validation.require_str(text, "speciality"))
+    wanted = _norm(latin_name(validation.require_str(text, "speciality")))  # "स्किन" → "skin"
     if not wanted:
         return None
     rows = load_specialities(path)
@@ -200,13 +201,16 @@ def find_doctor_slots(
     language: str | None = None,
     limit: int = 3,
     now: datetime | None = None,
+    strict_language: bool = False,
 ) -> list[dict]:
     """Up to ``limit`` free slots for a speciality code, best first.
 
     Order: slots inside ``window`` first, then the nearest after it; only when neither
     exists, the nearest before it. Within each of those, doctors speaking ``language``
     (when given) come before others: the time the customer asked for wins over their
-    profile's language. Every slot starts more than 30 minutes after ``now``.
+    profile's language. With ``strict_language`` (the customer asked for that language)
+    only doctors who speak it are offered. Every slot starts more than 30 minutes after
+    ``now``.
     """
     code = validation.identifier(speciality, "speciality")
     lang = _language(language)
@@ -222,7 +226,7 @@ def find_doctor_slots(
     language_filters: list[dict | None] = [None]
     if lang:
         variants = sorted({lang, lang.lower(), lang.title(), lang.upper()})
-        language_filters = [{"$in": variants}, None]
+        language_filters = [{"$in": variants}] if strict_language else [{"$in": variants}, None]
 
     chosen: list[tuple[str, dict]] = []
     seen: set[str] = set()

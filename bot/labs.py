@@ -4,7 +4,13 @@
   into catalogue documents (alias match, typo-tolerant); unknown names raise NotFound.
 * :func:`lab_quote` checks the pincode has home collection and gives the price, fasting
   and preparation instructions and report time.
-* :func:`find_lab_slots` offers collection slots with seats left (fasting: before 10 am).
+* :func:`find_lab_slots` offers collection slots with seats left (fasting: before 10 am,
+  unless the customer says they will fast until a later slot; a fasting test asked for
+  later in the day gets that day's morning slots first).
+* :func:`tests_in_text` finds every test named in a whole message ("CBC and ESR test
+  tomorrow 7 am"), ignoring the words that are not tests.
+* :func:`cheaper_package` finds a catalogue package (``includes``) that covers the tests
+  for less than they cost one by one.
 * :func:`book_lab_test` takes one seat with a conditional ``$inc`` (never below zero) and
   records the ``lab_bookings`` document; if that write fails the seat is given back.
 """
@@ -23,9 +29,10 @@ from pymongo.errors import DuplicateKeyError
 
 from bot import validation
 from bot.catalogue import Catalogue, normalise_name
-from bot.clock import describe_moment, to_ist
+from bot.clock import describe_moment, ist_midnight, to_ist
 from bot.db import store_call
 from bot.errors import InvalidInput, NotFound, NotServiceable, SlotUnavailable, StoreUnavailable
+from bot.hindi_names import latin_name
 from bot.schema import LAB_BOOKINGS, LAB_SLOTS
 from bot.slots import as_utc, check_limit, new_id, resolve_now, rupees, window_buckets
 from bot.timeparse import TimeWindow
@@ -178,6 +185,7 @@ def resolve_lab_tests(catalogue: Catalogue, text_or_list: str | list[str]) -> li
     else:
         raise InvalidInput("lab tests must be text or a list of names", field="lab_tests")
 
+    items = [latin_name(item) for item in items]  # "थायरॉइड प्रोफाइल" → "thyroid profile"
     aliases = _alias_map(catalogue)
     longest = max((len(a.split()) for a in aliases), default=1)
     found: list[dict] = []
@@ -193,6 +201,53 @@ def resolve_lab_tests(catalogue: Catalogue, text_or_list: str | list[str]) -> li
     if not unique:
         raise NotFound("I could not find a lab test in that", unknown=[])
     return [_public(test) for test in unique]
+
+
+def tests_in_text(catalogue: Catalogue, text: str) -> list[dict]:
+    """Every test a free-text message names, in order (other words are ignored, so a
+    message that also says when is fine); [] when none."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    text = latin_name(text)
+    aliases = _alias_map(catalogue)
+    longest = max((len(a.split()) for a in aliases), default=1)
+    found: list[dict] = []
+    for segment in _SPLIT_RE.split(text[:500].lower()):
+        if segment.strip():
+            _parse_segment(segment, aliases, longest, found, [])
+    unique = list({test["_id"]: test for test in found}.values())
+    return [_public(test) for test in unique]
+
+
+def cheaper_package(catalogue: Catalogue, codes: list[str]) -> dict | None:
+    """The cheapest package that includes every test in ``codes`` for less than their
+    total, needing no more fasting than they do; None when there is none (or the tests
+    already are one package).
+
+    ``{code, name, price_inr, separate_inr, saving_inr, covers, extra}`` (names).
+    """
+    docs = _load_tests(catalogue, codes)
+    wanted = {t["_id"] for t in docs}
+    if len(wanted) < 2:
+        return None
+    separate = round(sum(float(t.get("price_inr") or 0) for t in docs), 2)
+    fasting = max(int(t.get("fasting_hours") or 0) for t in docs)
+    best: dict | None = None
+    for package in catalogue.all_lab_tests():
+        includes = set(package.get("includes") or [])
+        price = float(package.get("price_inr") or 0)
+        if not wanted <= includes or price >= separate:
+            continue
+        if int(package.get("fasting_hours") or 0) > fasting:
+            continue
+        if best is None or price < best["price_inr"]:
+            extra = [t.get("name", t["_id"]) for t in
+                     (catalogue.lab_test(c) for c in sorted(includes - wanted)) if t]
+            best = {"code": package["_id"], "name": package.get("name", package["_id"]),
+                    "price_inr": price, "separate_inr": separate,
+                    "saving_inr": round(separate - price, 2),
+                    "covers": [t.get("name", t["_id"]) for t in docs], "extra": extra}
+    return best
 
 
 # -- quote --------------------------------------------------------------------
@@ -294,8 +349,17 @@ def lab_quote(catalogue: Catalogue, tests: list[dict], pincode: str) -> dict:
 
 
 # -- slots --------------------------------------------------------------------
-def _fits_fasting(start: datetime, fasting_hours: int) -> bool:
-    return fasting_hours == 0 or to_ist(start).hour < FASTING_LAST_HOUR
+def _fits_fasting(start: datetime, fasting_hours: int, customer_fasts: bool = False) -> bool:
+    return fasting_hours == 0 or customer_fasts or to_ist(start).hour < FASTING_LAST_HOUR
+
+
+def fasting_window_missed(window: TimeWindow | None, fasting_hours: int) -> bool:
+    """True when fasting tests are asked for a time wholly after the fasting hours
+    (collections start before 10 am IST)."""
+    if window is None or fasting_hours <= 0:
+        return False
+    start = to_ist(window.start)
+    return start.hour >= FASTING_LAST_HOUR
 
 
 def find_lab_slots(
@@ -306,11 +370,14 @@ def find_lab_slots(
     fasting_hours: int,
     limit: int = 3,
     now: datetime | None = None,
+    customer_fasts: bool = False,
 ) -> list[dict]:
     """Collection slots with a seat left at the pincode's centre, best first.
 
     Inside ``window`` first, then the nearest after it (the nearest before it only when
-    neither exists); at least an hour ahead; before 10 am IST when fasting is needed.
+    neither exists); at least an hour ahead; before 10 am IST when fasting is needed
+    (``customer_fasts``: the customer will fast until any slot). Fasting tests asked for
+    later in a day are offered that day's morning first, then the next mornings.
     """
     centre = collection_centre(catalogue, pincode)
     fasting = _fasting_hours(fasting_hours)
@@ -320,7 +387,11 @@ def find_lab_slots(
     moment = resolve_now(now)
     earliest = moment + BOOKING_LEAD
 
-    buckets = window_buckets(window, earliest)
+    search = window
+    if not customer_fasts and fasting_window_missed(window, fasting) and window is not None:
+        morning = ist_midnight(to_ist(window.start).date())
+        search = TimeWindow(morning, window.end, window.label, window.kind)
+    buckets = window_buckets(search, earliest)
 
     # Fasting slots are 4 of ~13 a day, so read ahead further when filtering them.
     fetch = count if fasting == 0 else max(count * 8, 100)
@@ -334,7 +405,7 @@ def find_lab_slots(
         for row in rows:
             if len(chosen) >= count:
                 return
-            if _fits_fasting(as_utc(row["start"]), fasting):
+            if _fits_fasting(as_utc(row["start"]), fasting, customer_fasts):
                 chosen.append((name, row))
 
     for name, start_filter, direction in buckets:
@@ -344,7 +415,7 @@ def find_lab_slots(
         collect("before", {"$gt": earliest, "$lt": window.start}, -1)
 
     results = []
-    for name, row in chosen:
+    for _name, row in chosen:
         start = as_utc(row["start"])
         results.append({
             "slot_id": row["_id"],
@@ -352,7 +423,7 @@ def find_lab_slots(
             "start": start,
             "end": as_utc(row["end"]) if row.get("end") else start + timedelta(hours=1),
             "remaining": row.get("remaining"),
-            "in_window": None if window is None else name == "inside",
+            "in_window": None if window is None else window.contains(start),
             "label": describe_moment(start, moment),
         })
     return results
@@ -367,13 +438,14 @@ def _give_back_seat(db: Database, slot_id: str) -> None:
         log.exception("could not give back a seat on lab slot %s", slot_id)
 
 
-def _check_slot(slot: dict | None, centre_id: str, fasting: int, now: datetime) -> None:
+def _check_slot(slot: dict | None, centre_id: str, fasting: int, now: datetime,
+                customer_fasts: bool = False) -> None:
     if slot is None or slot.get("centre_id") != centre_id:
         raise NotFound("that collection slot is not available for this pincode")
     start = as_utc(slot["start"])
     if start <= now:
         raise SlotUnavailable("that collection slot is in the past", reason="past")
-    if not _fits_fasting(start, fasting):
+    if not _fits_fasting(start, fasting, customer_fasts):
         raise SlotUnavailable("these tests need fasting, so please pick a slot before 10 am",
                               reason="fasting")
 
@@ -386,9 +458,11 @@ def book_lab_test(
     pincode: str,
     slot_id: str,
     now: datetime | None = None,
+    customer_fasts: bool = False,
 ) -> dict:
     """Book home collection of ``test_codes`` in ``slot_id``; returns the booking with a
-    ``confirmation`` (including the fasting instruction).
+    ``confirmation`` (including the fasting instruction). ``customer_fasts``: the customer
+    said they will fast until a slot after 10 am (recorded on the booking).
 
     Raises InvalidInput, NotFound (unknown test / slot not at this pincode's centre),
     NotServiceable, SlotUnavailable (full, past, or after 10 am for fasting tests;
@@ -405,7 +479,7 @@ def book_lab_test(
 
     with store_call():
         slot = db[LAB_SLOTS].find_one({"_id": sid})
-    _check_slot(slot, centre_id, quote["fasting_hours"], moment)
+    _check_slot(slot, centre_id, quote["fasting_hours"], moment, customer_fasts)
 
     with store_call():
         result = db[LAB_SLOTS].update_one(
@@ -416,7 +490,7 @@ def book_lab_test(
     if result.modified_count != 1:
         with store_call():
             slot = db[LAB_SLOTS].find_one({"_id": sid})
-        _check_slot(slot, centre_id, quote["fasting_hours"], moment)
+        _check_slot(slot, centre_id, quote["fasting_hours"], moment, customer_fasts)
         raise SlotUnavailable("that collection slot has just filled up", reason="full")
 
     start = as_utc(slot["start"])  # type: ignore[index]
@@ -434,6 +508,8 @@ def book_lab_test(
         "status": "booked",
         "created_at": moment,
     }
+    if customer_fasts and quote["fasting_hours"] and to_ist(start).hour >= FASTING_LAST_HOUR:
+        doc["late_fasting"] = True  # the customer chose to fast until this later slot
     try:
         for _attempt in range(3):
             doc["_id"] = new_id("LB", 10)

@@ -135,6 +135,8 @@ def load_lab_tests(directory: Path = CATALOGUE_DIR) -> list[dict[str, Any]]:
                 "report_hours": int(row["report_hours"] or 24),
                 "category": row["category"],
                 "preparation": row["preparation"],
+                # Packages: the codes of the tests they include (empty for single tests).
+                "includes": _split(row.get("includes") or ""),
             }
         )
     return tests

@@ -20,6 +20,8 @@
   of the day (सुबह, दोपहर, शाम, रात), बजे, साढ़े/सवा/पौने, weekdays, months and number
   words are mapped to the Hinglish words before parsing ("परसों सुबह 10 बजे").
 * A window on today that has already started starts at ``now`` instead.
+* ``default_day``: a follow-up that names only a time ("actually make it 6 pm", "shaam ko")
+  keeps the day already on screen instead of falling back to today.
 
 Results are aware UTC datetimes (as stored in MongoDB) with a label for the reply;
 ``None`` means the text held no recognisable time.
@@ -534,8 +536,13 @@ def _clamp(window: TimeWindow, now: datetime) -> TimeWindow:
     return window
 
 
-def parse_preferred_time(text: str, now: datetime) -> TimeWindow | None:
-    """Parse a customer's preferred time into an IST-based window (UTC datetimes), or None."""
+def parse_preferred_time(text: str, now: datetime,
+                         default_day: date | None = None) -> TimeWindow | None:
+    """Parse a customer's preferred time into an IST-based window (UTC datetimes), or None.
+
+    ``default_day`` (an IST date, not before today): the day meant when the text names a
+    time or part of the day but no day (a follow-up to slots already offered for that day).
+    """
     if not isinstance(text, str) or not isinstance(now, datetime):
         return None
     if now.tzinfo is None:
@@ -601,6 +608,8 @@ def parse_preferred_time(text: str, now: datetime) -> TimeWindow | None:
             return TimeWindow(now, now + timedelta(hours=2), "as soon as possible", "asap")
         return None
 
+    if parsed.day is None and default_day is not None and default_day > today:
+        parsed.day = default_day
     day = parsed.day if parsed.day is not None else today
     window = _build(parsed, day, today)
     if window is None:
