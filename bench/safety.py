@@ -1,26 +1,38 @@
-"""Safety classifier (bot/safety.py) measured as a classifier.
+"""Safety classifier (bot/safety.py) measured as a classifier, against a keyword baseline.
 
-Data (bench/data/): safety_messages.yml (emergency / self_harm / ordinary messages, English,
-Hinglish and Devanagari; written before the rules, then used while writing them),
-safety_round2.yml to safety_round5.yml (each written as a held-out set after a round of
-rules, measured once, then used to widen them), safety_heldout.yml (written last, never
-used to change the rules: the honest estimate) and, for false alarms only, every example in
-data/nlu/*.yml.
-Prints recall on emergencies and self-harm (an alarm of either kind counts: both replies
-give the emergency numbers), whether the kind was right, the false-alarm rate on ordinary
-messages, and every misclassified message.
+Data (bench/data/):
 
-    .venv/bin/python -m bench.safety [--strict]
+* development (used to write and widen the rules, so development figures):
+  safety_messages.yml, safety_round2.yml … safety_round5.yml, safety_heldout.yml (round 6,
+  held out last round, used since) — flat lists ``emergency`` / ``self_harm`` / ``ordinary``;
+  safety_dev_b.yml — nested ``label -> category -> script -> messages``;
+* held out: safety_frozen_a.yml (nested; written and committed before this round's rule
+  changes, never used to change them) — the honest estimate;
+* for false alarms only: every example in data/nlu/*.yml outside the safety intents.
 
-``--strict`` exits 1 when recall < 0.98 or false alarms > 5% on the main set.
+For each set it prints recall on emergencies and self-harm (an alarm of either kind counts:
+both replies give 112/108) per category and per script (en / hinglish / deva; flat files:
+latin / deva), the false-alarm rate on ordinary messages per kind and per script, the same
+for a keyword baseline (a list of alarming words, the first thing one would write), and
+the median / p95 latency per message of both, measured interleaved in the same run.
+
+    .venv/bin/python -m bench.safety [--strict] [--errors {none,dev,all}]
+
+``--strict`` exits 1 when the held-out set misses recall >= 0.98 or false alarms <= 5 %.
+``--errors dev`` (default) lists the development sets' mistakes; ``all`` also the held-out
+set's (read them only to report, never to change the rules — write a new batch instead).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -28,24 +40,54 @@ import yaml
 from bot import safety
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench" / "data" / "safety_messages.yml"
-DEV_ROUNDS = [ROOT / "bench" / "data" / f"safety_round{n}.yml" for n in (2, 3, 4, 5)]
-HELDOUT = ROOT / "bench" / "data" / "safety_heldout.yml"
+DATA_DIR = ROOT / "bench" / "data"
+DEV_FLAT = [DATA_DIR / name for name in (
+    "safety_messages.yml", "safety_round2.yml", "safety_round3.yml", "safety_round4.yml",
+    "safety_round5.yml", "safety_heldout.yml")]
+DEV_NESTED = [DATA_DIR / "safety_dev_b.yml"]
+HELDOUT = [DATA_DIR / "safety_frozen_a.yml"]
 NLU_DIR = ROOT / "data" / "nlu"
 SAFETY_INTENTS = {"medical_emergency", "self_harm"}
+ALARM_LABELS = (safety.EMERGENCY, safety.SELF_HARM)
 TARGET_RECALL, TARGET_FALSE_ALARMS = 0.98, 0.05
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 
 
-def load_messages(path: Path = DATA) -> dict[str, list[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {key: [str(m) for m in data.get(key) or []]
-            for key in (safety.EMERGENCY, safety.SELF_HARM, "ordinary")}
+@dataclass(frozen=True)
+class Sample:
+    """One labelled message."""
+
+    text: str
+    label: str       # emergency | self_harm | ordinary
+    category: str    # emergency category, "self_harm", or the kind of ordinary message
+    script: str      # en | hinglish | deva (nested files); latin | deva (flat files)
+    source: str      # file stem
 
 
-def nlu_examples(directory: Path = NLU_DIR) -> list[tuple[str, str]]:
-    """(intent, plain text) for every NLU example outside the safety intents."""
-    examples = []
+def _script_of(text: str) -> str:
+    return "deva" if _DEVANAGARI.search(text) else "latin"
+
+
+def load(path: Path) -> list[Sample]:
+    """Samples of a flat (label -> list) or nested (label -> category -> script) file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    samples = []
+    for label in (*ALARM_LABELS, "ordinary"):
+        block = data.get(label) or []
+        if isinstance(block, list):
+            samples += [Sample(str(t), label, "-", _script_of(str(t)), path.stem) for t in block]
+            continue
+        for category, scripts in block.items():
+            for script, texts in (scripts or {}).items():
+                samples += [Sample(str(t), label, category, script, path.stem)
+                            for t in texts or []]
+    return samples
+
+
+def nlu_examples(directory: Path = NLU_DIR) -> list[Sample]:
+    """Every NLU example outside the safety intents, as ordinary messages."""
+    samples = []
     for path in sorted(directory.glob("*.yml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in doc.get("nlu") or []:
@@ -56,76 +98,130 @@ def nlu_examples(directory: Path = NLU_DIR) -> list[tuple[str, str]]:
                 line = line.strip()
                 if line.startswith("- "):
                     text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line[2:])
-                    examples.append((intent, text))
-    return examples
+                    samples.append(Sample(text, "ordinary", intent, _script_of(text), "nlu"))
+    return samples
 
 
-def measure(name: str, messages: dict[str, list[str]]) -> tuple[float, float, list[str]]:
-    """Print recall and false alarms for one message set; (recall, false-alarm rate, errors)."""
-    errors: list[str] = []
-    alarms = total = 0
-    for kind in (safety.EMERGENCY, safety.SELF_HARM):
-        hits = 0
-        for text in messages[kind]:
-            verdict = safety.classify(text)
-            if verdict.alarm:
-                hits += 1
-                if verdict.kind != kind:
-                    errors.append(f"  KIND {kind} -> {verdict.kind}: {text}")
-            else:
-                errors.append(f"  MISSED {kind}: {text}")
-        total += len(messages[kind])
-        alarms += hits
-        print(f"{name:<9} {kind:<10} recall {hits}/{len(messages[kind])} = "
-              f"{hits / max(1, len(messages[kind])):.3f}")
-    recall = alarms / max(1, total)
-    print(f"{name:<9} {'all':<10} recall {alarms}/{total} = {recall:.3f} "
-          f"(target >= {TARGET_RECALL})")
-    false_alarms = 0
-    for text in messages["ordinary"]:
-        verdict = safety.classify(text)
-        if verdict.alarm:
-            false_alarms += 1
-            errors.append(f"  FALSE ALARM {verdict.kind}/{verdict.category} "
-                          f"[{verdict.evidence}]: {text}")
-    rate = false_alarms / max(1, len(messages["ordinary"]))
-    print(f"{name:<9} ordinary   false alarms {false_alarms}/{len(messages['ordinary'])} = "
-          f"{rate:.3f} (target <= {TARGET_FALSE_ALARMS})")
-    return recall, rate, errors
+# -- the baseline: a keyword list -------------------------------------------------------
+_KEYWORDS = re.compile(
+    r"chest pain|heart attack|can'?t breathe|not breathing|unconscious|fainted|collapsed"
+    r"|stroke|seizure|fits?\b|bleeding|poison|overdose|swallowed|suicide|kill myself|die\b"
+    r"|seene|dard|saans|behosh|lakwa|mirgi|daura|khoon|zeher|zehar|marna|khudkushi"
+    r"|सीने|दर्द|सांस|बेहोश|लकवा|दौरा|खून|जहर|ज़हर|आत्महत्या|मरना",
+    re.IGNORECASE,
+)
+
+
+def keyword_baseline(text: str) -> bool:
+    """Alarm when any alarming word appears (no context, no negation)."""
+    return bool(_KEYWORDS.search(text))
+
+
+def rules(text: str) -> bool:
+    return safety.classify(text).alarm
+
+
+# -- measuring --------------------------------------------------------------------------
+def _rate(hits: int, total: int) -> str:
+    return f"{hits}/{total} = {hits / total:.3f}" if total else "-"
+
+
+def report(name: str, samples: list[Sample], detector: Callable[[str], bool],
+           detail: bool = True) -> tuple[float, float, list[str]]:
+    """Print recall and false alarms of ``detector`` on ``samples``; (recall, fa, errors)."""
+    alarms = [s for s in samples if s.label in ALARM_LABELS]
+    ordinary = [s for s in samples if s.label == "ordinary"]
+    verdict = {s: detector(s.text) for s in samples}
+    by_cat: dict[str, list[bool]] = defaultdict(list)
+    by_script: dict[str, list[bool]] = defaultdict(list)
+    for s in alarms:
+        by_cat[s.category if s.category != "-" else s.label].append(verdict[s])
+        by_script[s.script].append(verdict[s])
+    recall = sum(verdict[s] for s in alarms) / max(1, len(alarms))
+    fa = sum(verdict[s] for s in ordinary) / max(1, len(ordinary))
+    print(f"{name}: recall {_rate(sum(verdict[s] for s in alarms), len(alarms))}   "
+          f"false alarms {_rate(sum(verdict[s] for s in ordinary), len(ordinary))}")
+    if detail:
+        print("  recall by category: " + ", ".join(
+            f"{c} {sum(v)}/{len(v)}" for c, v in sorted(by_cat.items())))
+        print("  recall by script:   " + ", ".join(
+            f"{c} {sum(v)}/{len(v)}" for c, v in sorted(by_script.items())))
+        fa_script: dict[str, list[bool]] = defaultdict(list)
+        fa_cat: dict[str, list[bool]] = defaultdict(list)
+        for s in ordinary:
+            fa_script[s.script].append(verdict[s])
+            fa_cat[s.category].append(verdict[s])
+        print("  false alarms by script: " + ", ".join(
+            f"{c} {sum(v)}/{len(v)}" for c, v in sorted(fa_script.items())))
+        if len(fa_cat) > 1 and len(fa_cat) < 20:
+            print("  false alarms by kind:   " + ", ".join(
+                f"{c} {sum(v)}/{len(v)}" for c, v in sorted(fa_cat.items())))
+    errors = [f"  MISSED {s.label}/{s.category}/{s.script} ({s.source}): {s.text}"
+              for s in alarms if not verdict[s]]
+    errors += [f"  FALSE ALARM {s.category}/{s.script} ({s.source}) "
+               f"[{safety.classify(s.text).evidence}]: {s.text}"
+               for s in ordinary if verdict[s]]
+    return recall, fa, errors
+
+
+def latency(texts: list[str], detectors: dict[str, Callable[[str], bool]],
+            repeats: int = 3) -> dict[str, list[float]]:
+    """Seconds per call of each detector, interleaved message by message."""
+    times: dict[str, list[float]] = {name: [] for name in detectors}
+    for _ in range(repeats):
+        for text in texts:
+            for name, detector in detectors.items():
+                started = time.perf_counter()
+                detector(text)
+                times[name].append(time.perf_counter() - started)
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[min(len(values) - 1, int(0.95 * len(values)))]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strict", action="store_true")
+    parser.add_argument("--errors", choices=("none", "dev", "all"), default="dev")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="while changing the rules: development figures only")
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    main_set = load_messages()
-    recall, rate, errors = measure("main", main_set)
-    sets = [main_set]
-    for path in DEV_ROUNDS:
-        sets.append(load_messages(path))
-        errors += [f"{line} ({path.stem})" for line in measure(path.stem[7:], sets[-1])[2]]
-    heldout = load_messages(HELDOUT)
-    sets.append(heldout)
-    _, _, heldout_errors = measure("held-out", heldout)
 
+    dev = [s for path in DEV_FLAT for s in load(path)]
+    dev += [s for path in DEV_NESTED for s in load(path)]
+    heldout = [] if args.dev_only else [s for path in HELDOUT for s in load(path)]
     nlu = nlu_examples()
-    nlu_false = []
-    for intent, text in nlu:
-        verdict = safety.classify(text)
-        if verdict.alarm:
-            nlu_false.append(f"  NLU FALSE ALARM ({intent}) {verdict.category} "
-                             f"[{verdict.evidence}]: {text}")
-    print(f"{'data/nlu':<9} ordinary   false alarms {len(nlu_false)}/{len(nlu)} = "
-          f"{len(nlu_false) / max(1, len(nlu)):.3f}")
-    calls = sum(len(v) for messages in sets for v in messages.values()) + len(nlu)
-    elapsed = time.perf_counter() - started
-    print(f"speed     {elapsed / max(1, calls) * 1e6:.0f} µs per message ({calls} messages, "
-          "including loading)")
-    for line in (*errors, *(f"{line} (held-out)" for line in heldout_errors), *nlu_false):
-        print(line)
 
-    ok = recall >= TARGET_RECALL and rate <= TARGET_FALSE_ALARMS
+    print("== rules (bot/safety.py)")
+    _, _, dev_errors = report("development", dev, rules)
+    recall, fa, heldout_errors = (report("HELD-OUT frozen A", heldout, rules) if heldout
+                                  else (0.0, 1.0, []))
+    _, _, nlu_errors = report("data/nlu (ordinary only)", nlu, rules, detail=False)
+    print("== keyword baseline (same data)")
+    report("development", dev, keyword_baseline, detail=False)
+    if heldout:
+        report("HELD-OUT frozen A", heldout, keyword_baseline)
+    report("data/nlu (ordinary only)", nlu, keyword_baseline, detail=False)
+
+    texts = [s.text for s in (*dev, *heldout, *nlu)]
+    times = latency(texts, {"rules": rules, "keywords": keyword_baseline})
+    print(f"== latency per message ({len(texts)} messages x 3, interleaved)")
+    for name, values in times.items():
+        print(f"  {name:<9} median {statistics.median(values) * 1e6:7.0f} µs   "
+              f"p95 {_p95(values) * 1e6:7.0f} µs")
+    ratio = statistics.median(times["rules"]) / max(1e-9, statistics.median(times["keywords"]))
+    print(f"  rules / keywords median ratio {ratio:.1f}")
+
+    shown = [] if args.errors == "none" else dev_errors + nlu_errors
+    if args.errors == "all":
+        shown += heldout_errors
+    for line in shown:
+        print(line)
+    ok = recall >= TARGET_RECALL and fa <= TARGET_FALSE_ALARMS
+    print(f"held-out target (recall >= {TARGET_RECALL}, false alarms <= "
+          f"{TARGET_FALSE_ALARMS:.0%}): {'MET' if ok else 'NOT MET'}")
     return 0 if ok or not args.strict else 1
 
 

@@ -27,6 +27,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot import safety_concepts
+
 EMERGENCY, SELF_HARM, NONE = "emergency", "self_harm", "none"
 
 # Categories (verdict.category)
@@ -192,7 +194,7 @@ _INGEST = (
 )
 _PILLS = (
     r"tablets?|tabs?|pills?|goli|goliyan|goliya|golian|strips?|patta|patte|bottle|shishi"
-    r"|capsules?|syrup|insulin|गोली|गोलियां|गोलियाँ|शीशी|बोतल|पत्ता|दवा"
+    r"|capsules?|syrup|insulin|गोली|गोलियां|गोलियाँ|शीशी|बोतल|पत्ता|दवा|goliyan|patti|davai|dava"
 )
 # "the whole strip" is alarming with any verb; "all my tablets" only once swallowed ("take all
 # my tablets on time" is an instruction).
@@ -210,7 +212,7 @@ _CHILD = (
 )
 _SYMPTOM_NOW = (
     r"shaking|confused|drowsy|sleepy|vomiting|not\swaking|unconscious|fainted|sweating"
-    r"|behosh|ulti|chakkar"
+    r"|behosh|ulti|chakkar|dizzy|giddy|ghabrahat|pasina|unresponsive"
 )
 
 _POISONING_PATTERNS = [
@@ -360,7 +362,8 @@ _INTENSIFIER = _p(
 _MEDICINE_AFTER = re.compile(
     r"^(?:(?:ki|ke|ka|wali|wala|wale|vali|की|के|का|वाली|वाला)\s)?(?:wali\s|वाली\s)?"
     r"(?:tablets?|tabs?|pills?|medicines?|medication|meds|drugs?|capsules?|spray|inhaler|syrup"
-    r"|refill|prescription|dawai|dawaai|dawa|dawaiyan|goli|goliyan|wali|wala|wale|vali"
+    r"|refill|prescription|dawai|dawaai|dawa|dawaiyan|davai|dava|davaiyan|goli|goliyan|wali"
+    r"|wala|wale|vali|vala|vale|pump|cream|ointment|gel|patches|machine"
     r"|दवा|दवाई|गोली|गोलियां|वाली|वाला)(?![a-z0-9\u0900-\u097f])"
 )
 # A condition named as the topic of a booking: "seizure follow up", "stroke recovery".
@@ -369,27 +372,32 @@ _TOPIC_AFTER = re.compile(
     r"|specialist|clinic|test|report|risk|survivor|patients?|ward|prevention)(?![a-z0-9])"
 )
 _MEDICINE_FOR = _p(
-    r"(?:tablets?|medicines?|meds|inhaler|spray|syrup|refill|dawai|dawa|goli|reorder|order)"
+    r"(?:tablets?|medicines?|meds|inhaler|spray|syrup|refill|dawai|dawa|davai|dava|goli"
+    r"|reorder|order|cream|ointment)"
     r"\s(?:\S+\s){0,3}(?:for|ke\sliye)\s(?:\S+\s){0,3}$"
 )
 _PAST = _p(
     r"last\s(?:week|month|year|time|night\sbut)|\d+\s(?:years?|yrs?|months?|weeks?|days?)\sago"
     r"|years?\sago|months?\sago|weeks?\sago|in\s(?:19|20)\d\d|history\sof|used\sto"
     r"|pichh?le\s(?:saal|mahine|hafte|sal)|(?:aaya|aya|pada|padi|hua|hui|gaya|gayi)\stha"
-    r"|पिछले|साल\sपहले|था|थी"
+    r"|पिछले|साल\sपहले|था|थी|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
+    r"(?:stroke|heart\sattack|fit|seizure)\s(?:in|on|last|when|as|long)|long\sback|as\sa\s(?:kid|child)"
 )
 # Comes and goes, for a while: a routine consultation unless something says it is bad now.
 _CHRONIC = _p(r"on\sand\soff|off\sand\son|sometimes|occasionally|kabhi\skabhi|कभी\sकभी")
-_NOW = _p(r"now|right\snow|abhi|abi|अभी|again\stoday|currently|since\s(?:morning|\d+\smins?)")
+_NOW = _p(r"(?<!fine\s)(?<!better\s)(?<!ok\s)(?<!okay\s)(?<!stable\s)(?<!normal\s)now"
+          r"|right\snow|abhi|abi|अभी|again\stoday|currently|since\s(?:morning|\d+\smins?)")
 _NEGATION_BEFORE = re.compile(
     rf"(?<![a-z0-9{_DEVA}])(?:no|not|never|without|nahi|nahin|nhi|bina|isnt|wasnt|dont|"
     rf"doesnt|didnt)\s(?:\S+\s){{0,2}}$"
 )
 
 
-def _counts(clause: str, match: re.Match[str], category: str, whole: str) -> bool:
+def _counts(clause: str, match: re.Match[str], category: str, whole: str,
+            written: str | None = None) -> bool:
     """Does this match in this clause (of the message ``whole``) describe an emergency
-    happening now?"""
+    happening now? ``written``: the clause as written when ``clause`` is a folded reading
+    (time words are read there: folding turns "week" into "wik")."""
     before, after = clause[: match.start()], clause[match.end():]
     if category not in (OVERDOSE, POISONING):
         if _MEDICINE_AFTER.match(after.strip()) or _TOPIC_AFTER.match(after.strip()):
@@ -400,23 +408,69 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str) -> boo
         return False
     if _CHRONIC.search(clause) and not _INTENSIFIER.search(whole):
         return False
-    return not (_PAST.search(clause) and not _NOW.search(clause))
+    written = written or clause
+    if _CHRONIC.search(written) and not _INTENSIFIER.search(whole):
+        return False
+    return not (_PAST.search(written) and not _NOW.search(written))
+
+
+_STARTS_NEGATED = re.compile(r"(?:no|not|dont|do\snot|dnt|nahi|nahin|nhi|नहीं)\s")
+
+
+def _self_harm(views: list[str]) -> str | None:
+    """The words of the first self-harm statement in any view of the whole message."""
+    patterns = [(p, v) for v in views for p in _SELF_HARM]
+    patterns += [(p, v) for v in (views[0], safety_concepts.fold(views[0]))
+                 for p in safety_concepts.SELF_HARM]
+    for pattern, view in patterns:
+        for match in pattern.finditer(view):
+            if (_NEGATION_BEFORE.search(view[: match.start()])
+                    and not _STARTS_NEGATED.match(match.group(0))):
+                continue
+            if (safety_concepts.WEAK_SELF_HARM.search(match.group(0))
+                    and safety_concepts.FIGURATIVE.search(safety_concepts.fold(view))):
+                continue  # "waiting for this delivery I'll die"
+            return match.group(0)
+    return None
+
+
+def _romanised(text: str) -> str | None:
+    """Devanagari written in Latin letters (None when there is none)."""
+    if not re.search(rf"[{_DEVA}]", text):
+        return None
+    return safety_concepts.romanise(text)
 
 
 def classify(text: str) -> Verdict:
-    """Classify one customer message. Never raises; non-text gives ``Verdict()`` (none)."""
+    """Classify one customer message. Never raises; non-text gives ``Verdict()`` (none).
+
+    Three readings of each clause: as written (phrase patterns), Devanagari romanised
+    (the Hinglish phrase patterns then read Hindi too) and folded (the concept patterns of
+    bot/safety_concepts.py); the same filters apply to all three.
+    """
     if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
         return Verdict()
     clauses = _clauses(text[:2000])
     whole = normalise(text[:2000])
-    self_harm = next((m.group(0) for pattern in _SELF_HARM for m in pattern.finditer(whole)
-                      if not _NEGATION_BEFORE.search(whole[: m.start()])), None)
+    roman_whole = _romanised(whole)
+    self_harm = _self_harm([whole] + ([normalise(roman_whole)] if roman_whole else []))
+    folded_whole = safety_concepts.fold(whole)
     found: list[tuple[str, str]] = []
     for clause in clauses:
-        for category, pattern in _COMPILED:
-            for match in pattern.finditer(clause):
-                if _counts(clause, match, category, whole):
-                    found.append((category, match.group(0)))
+        views = [(clause, _COMPILED)]
+        roman = _romanised(clause)
+        if roman:
+            views.append((normalise(roman), _COMPILED))
+        views.append((clause, safety_concepts.CONCEPTS))
+        folded = safety_concepts.fold(roman or clause)
+        if folded != clause:
+            views.append((folded, safety_concepts.CONCEPTS))
+        for view, patterns in views:
+            context = whole if view is clause else folded_whole
+            for category, pattern in patterns:
+                for match in pattern.finditer(view):
+                    if _counts(view, match, category, context, clause):
+                        found.append((category, match.group(0)))
         weak = _WEAK.search(clause)
         if weak and _INTENSIFIER.search(clause) and _counts(clause, weak, BREATHING, whole):
             found.append((BREATHING, weak.group(0)))

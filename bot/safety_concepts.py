@@ -1,0 +1,225 @@
+"""Concept patterns for the safety classifier, over one folded spelling of all three scripts.
+
+bot/safety.py matches phrase lists written per script. This module adds a second reading
+that does not depend on how a word was spelt: :func:`fold` turns a clause into one Latin
+spelling (Devanagari romanised the way Hinglish is typed by ``components.devanagari_latin``;
+vowel length and z/j folded: "seene" = "sine" = "सीने", "khoon" = "khun" = "खून",
+"zindagi" = "jindgi" = "ज़िंदगी"), and the patterns below name concepts that co-occur
+within a few words — a body site or function and a sign that it is failing now
+("chest … heaviness", "ek taraf … sunn", "oxygen 82", "body … jerking") — rather than
+fixed phrases. bot/safety.py applies its usual filters (medicine name, past, negation,
+comes-and-goes) to every match.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_DEVA = "\u0900-\u097f"
+_DEVANAGARI = re.compile(rf"[{_DEVA}]")
+_VOWELS = [("aa", "a"), ("ee", "i"), ("ii", "i"), ("oo", "u"), ("uu", "u"), ("z", "j")]
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_NAHI = re.compile(r"(?<![a-z0-9])(?:nahin|nhi|nai|nahee|nahi)(?![a-z0-9])")
+
+
+@lru_cache(maxsize=4096)
+def romanise(text: str) -> str:
+    """Devanagari in Hinglish spelling ("सीने में दर्द" → "sine men dard")."""
+    from components.devanagari_latin import romanise  # imported only for Devanagari
+
+    return romanise(text).replace(".dh", "dh").replace(".d", "d")
+
+
+def fold(clause: str) -> str:
+    """One Latin spelling of a normalised clause (any script); words single-spaced."""
+    text = romanise(clause) if _DEVANAGARI.search(clause) else clause
+    text = text.lower()
+    for old, new in _VOWELS:
+        text = text.replace(old, new)
+    text = _NON_WORD.sub(" ", text).strip()
+    return _NAHI.sub("nahi", text)
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])")
+
+
+_W = r"(?:\S+\s){0,5}"
+_W3 = r"(?:\S+\s){0,3}"
+_NOT = r"(?:nahi|nahin|nhi|na|nai|not|cant|cannot|wont|isnt)"
+_SUDDEN = (
+    r"sudden\w*|achanak|all\sof\sa\ssudden|just\snow|right\snow|abhi|woke\sup\swith|since\san?\s"
+    r"(?:hour|hr)|since\s\d+\s(?:min\w*|hours?|hrs?)"
+)
+
+# chest -----------------------------------------------------------------------------------
+_CHEST = r"chest|chset|sine|sina|sene|chhati|chati|chhatti"
+_CHEST_BAD = (
+    r"pain\w*|pian|hurts?|hurting|ache|aching|pressure|tight\w*|heavy|heavi\w*|squeez\w*"
+    r"|crush\w*|elephant|dard|dabav|dabao|bhari\w*|jakad\w*"
+)
+# breathing -------------------------------------------------------------------------------
+_BREATH = r"breath\w*|brething|breating|sans|swas|saas|air"
+_BREATH_BAD = (
+    r"cant|cannot|hardly|barely|struggl\w*|gasp\w*|difficult\w*|hard|laboured|labored|heavy"
+    r"|ruk\w*|atak\w*|ukhad\w*|fas\w*|fans\w*|band|nahi\sle|nahi\sa|nahin\sa|stopp\w*"
+)
+# unconscious -----------------------------------------------------------------------------
+_FELL = r"fell|fallen|collapsed|gir\s(?:gay\w*|pad\w*|gai|ge)|giri|gira|gire|girk\w*"
+_NOT_MOVING = (
+    r"not\smoving|no\smovement|isnt\smoving|hil\s(?:bhi\s)?nahi\w*|hil\snhi|ankh\w*\s(?:\S+\s)?"
+    r"(?:band|nahi\skhol\w*)|not\sopening\s(?:his\s|her\s)?eyes|not\sgetting\sup|uth\snahi\w*"
+    r"|not\sresponding|no\sresponse|jawab\snahi|javab\snahi"
+)
+# stroke ----------------------------------------------------------------------------------
+_SIDE = (
+    r"(?:one|left|right|ek|half|adha|adhe|baen|bayen|bain|daen|dayen)\s(?:\S+\s)?"
+    r"(?:side|taraf|tarf|taraph|hissa|hisse)"
+)
+_LIMB = (
+    r"arm|arms|leg|legs|hand|hands|hath|hat|pair|per|paon|pau|baju|bazu|side|face|body"
+    r"|sharir|sarir|badan"
+)
+_LIMB_BAD = (
+    r"weak\w*|kamjor\w*|kamzor\w*|numb\w*|sunn|sun\sho\w*|paraly\w*|dead|not\sworking|kam\snahi"
+    r"|kaam\snahi|not\smoving|utha\snahi|uth\snahi|hil\snahi|latak\w*|droop\w*|drop\w*|went\sweak"
+)
+_SPEECH = (
+    r"speech|words|speaking|talking|talk|bol|boli|bolna|avaj|awaj|avaaj|juban|jaban|jabaan|jban"
+)
+_SPEECH_BAD = (
+    r"slur\w*|jumbl\w*|garbl\w*|unclear|not\sclear|not\smaking\ssense|funny|strange\w*|weird\w*"
+    r"|ladakh\w*|ladkh\w*|larkh\w*|lad\sk\w*|saf\snahi|saaf\snahi|thik\snahi|atak\w*"
+)
+_FACE = r"face|chehra|chehera|cehra|muh|munh|mooh|mouth|lips?|hont\w*"
+_FACE_BAD = r"crooked|droop\w*|twist\w*|tedha|tedh\w*|terha|tirchh\w*|latak\w*|jhuk\w*|cant\ssmile"
+# seizure ---------------------------------------------------------------------------------
+_FIT = r"fits?|daura|daure|dora|attack|jhatk\w*"
+_FIT_NOW = (
+    r"aa?\sraha|aa?\srahe|aa?\srahi|aya|aa?\sgaya|pad\w*|having|right\snow|abhi|lag\w*|started"
+)
+_BODY = r"body|sharir|sarir|badan|hath\spair|hands\sand\slegs|arms\sand\slegs"
+_BODY_BAD = r"jerk\w*|twitch\w*|convuls\w*|akad\sgay\w*|akad\sgai"
+# bleeding --------------------------------------------------------------------------------
+_BLOOD = r"blood|bleed\w*|khun|khoon|rakt"
+_MUCH = (
+    r"bahut|bohot|bahot|jyada|jada|kafi|heavy|heavily|lot|lots|so\smuch|too\smuch|profuse\w*"
+    r"|nonstop|continuous\w*"
+)
+_STOP = r"stop\w*|ruk\w*|band"
+# poisoning and overdose ------------------------------------------------------------------
+_TOO_MUCH = r"too\smany|too\smuch|way\stoo\smuch|extra|jyada|bahut\ssari|bahut\sjyada|zyada"
+_MED = (
+    r"tablets?|tabs?|pills?|goli\w*|dose|doses|medicines?|meds|dava\w*|dawa\w*|syrup|insulin"
+    r"|paracetamol|strips?|patt\w*"
+)
+_TOOK = (
+    r"took|taken|swallowed|ate|eaten|drank|consumed|popped|kha\s?(?:li|lin|liya|lie|gay\w*|gai)"
+    r"|khai|khaya|kha\sgaya|pi\s?(?:li|lin|liya|gay\w*)|piya|nigal\w*"
+)
+_SWALLOWED = (
+    r"swallowed|ate|eaten|drank|chewed|kha\s?(?:li|lin|liya|lie|gay\w*|gai)|khai|khaya"
+    r"|pi\s?(?:li|lin|liya|gay\w*)|piya|nigal\w*"
+)
+_SOMEONE_ELSES = (
+    r"meri|mere|my|mummy|papa|dadi|dada|nani|nana|mom|moms|dad|dads|grandma\w*|grandpa\w*"
+    r"|her|his"
+)
+_ACCIDENT = r"by\smistake|galti\sse|galati\sse|accident(?:al)?ly|accidently"
+_TIMES = (
+    r"[2-9]\s?(?:times|x|baar|bar|guna)|double|twice|do\sbaar|do\sbar|teen\sbaar|teen\sbar"
+    r"|tin\sbar"
+)
+_UNWELL = (
+    r"dizzy|giddy|confused|drowsy|sleepy|vomit\w*|sweat\w*|shak\w*|unconscious|faint\w*|chakkar"
+    r"|ulti|behosh|ghabrahat|pasina|weak\w*|not\swaking|not\sresponding|neend|breath\w*"
+)
+_KID = (
+    r"child|kid|son|daughter|baby|toddler|bachch?\w*|bacch?\w*|bet[aie]|chhot[aie]|chot[aie]"
+    r"|munn[aie]"
+)
+_OXYGEN = r"(?:oxygen|o2|saturation|spo2|sp02|sat|sats)\s(?:\S+\s){0,4}(?:[3-8][0-9])(?!\d)"
+_CHOKING = (
+    r"(?:gale|gala|throat|sans\s?nali)\s(?:\S+\s){0,3}(?:atak\w*|fas\w*|fans\w*|stuck)"
+    r"|stuck\sin\s(?:\S+\s){0,2}throat"
+    r"|(?:sikka|coin)\s(?:\S+\s){0,3}(?:atak\w*|fas\w*|nigal\w*|swallow\w*)"
+)
+_SWELLING = (
+    r"(?:tongue|throat|jibh|gala|gale|lips|hont\w*)\s(?:\S+\s){0,3}(?:swell\w*|swollen|suj\w*)"
+    r"\s(?:\S+\s){0,6}(?:breath\w*|sans|swas)"
+)
+_BALANCE = (
+    r"lost\s(?:his\s|her\s|my\s)?balance\s(?:\S+\s){0,3}sudden\w*"
+    r"|sudden\w*\s(?:\S+\s){0,3}lost\s(?:his\s|her\s)?balance|lakva|lakwa|lakhva"
+)
+_EPILEPTIC = (
+    rf"(?:having|had)\s(?:a\s|an\s)?(?:epileptic\s)?(?:{_FIT})"
+    r"|(?:epileptic|mirgi)\s(?:\S+\s)?(?:fit|attack|daura|dora)"
+)
+
+CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
+    ("chest_pain", _p(rf"(?:{_CHEST})\s{_W}(?:{_CHEST_BAD})")),
+    ("chest_pain", _p(rf"(?:{_CHEST_BAD})\s{_W}(?:{_CHEST})")),
+    ("chest_pain", _p(r"heart\s?at+a?c?k\w*|hart\s?at+a?i?c?k\w*|heartattack|dil\s?ka\s?daura")),
+    ("chest_pain", _p(r"dil\s(?:\S+\s){0,2}(?:tej|bahut|jor|bhayankar)\s(?:\S+\s)?dard")),
+    ("breathing", _p(rf"(?:{_BREATH})\s{_W3}(?:{_BREATH_BAD})")),
+    ("breathing", _p(rf"(?:{_BREATH_BAD})\s(?:\S+\s){{0,2}}(?:{_BREATH})")),
+    ("breathing", _p(r"han(?:f|ph)\w*|ham(?:f|ph)\w*|gasping|choking|choked|dam\sghut\w*")),
+    ("breathing", _p(_OXYGEN)),
+    ("breathing", _p(_CHOKING)),
+    ("breathing", _p(_SWELLING)),
+    ("unconscious", _p(rf"(?:{_FELL})\s{_W}(?:{_NOT_MOVING})")),
+    ("unconscious", _p(r"(?:lying|pade|padi|pada)\s(?:\S+\s){0,2}(?:not\smoving|hil\snahi\w*)")),
+    ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*")),
+    ("stroke", _p(rf"(?:{_SIDE})\s{_W}(?:{_LIMB_BAD})")),
+    ("stroke", _p(rf"(?:{_LIMB_BAD})\s{_W3}(?:{_SIDE})")),
+    ("stroke", _p(rf"(?:{_SUDDEN})\s{_W}(?:{_LIMB})\s{_W3}(?:{_LIMB_BAD})")),
+    ("stroke", _p(rf"(?:{_LIMB})\s{_W3}(?:{_LIMB_BAD})\s{_W}(?:{_SUDDEN})")),
+    ("stroke", _p(rf"(?:{_LIMB})\s(?:\S+\s){{0,2}}(?:{_SUDDEN})\s{_W3}(?:{_LIMB_BAD})")),
+    ("stroke", _p(rf"(?:{_SPEECH})\s{_W3}(?:{_SPEECH_BAD})")),
+    ("stroke", _p(rf"(?:{_FACE})\s{_W3}(?:{_FACE_BAD})")),
+    ("stroke", _p(_BALANCE)),
+    ("seizure", _p(rf"(?:{_FIT})\s(?:\S+\s){{0,2}}(?:{_FIT_NOW})")),
+    ("seizure", _p(_EPILEPTIC)),
+    ("seizure", _p(rf"(?:{_BODY})\s{_W3}(?:{_BODY_BAD})")),
+    ("seizure", _p(r"(?:muh|munh|mouth)\s(?:\S+\s){0,2}(?:jhag|foam\w*|froth\w*)")),
+    ("bleeding", _p(rf"(?:{_MUCH})\s(?:\S+\s){{0,2}}(?:{_BLOOD})")),
+    ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_NOT})\s(?:\S+\s){{0,2}}(?:{_STOP})")),
+    ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_STOP})\s(?:\S+\s){{0,2}}(?:{_NOT})")),
+    ("bleeding", _p(rf"(?:{_BLOOD})\s(?:\S+\s){{0,2}}(?:clots?)")),
+    ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)")),
+    ("poisoning", _p(rf"(?:{_TOOK})\s{_W3}(?:{_TOO_MUCH})\s{_W3}(?:{_MED})")),
+    ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s)?(?:too\smany|bahut\ssari)\s\w+")),
+    ("poisoning", _p(rf"(?:{_TOO_MUCH})\s{_W3}(?:{_MED})\s{_W3}(?:{_TOOK})")),
+    ("poisoning", _p(rf"(?:{_TOOK}|{_MED})\s{_W}(?:{_TIMES})\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
+    ("poisoning", _p(rf"(?:{_TIMES})\s{_W3}(?:{_MED})\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
+    ("poisoning", _p(rf"(?:{_KID})\s{_W}(?:{_SOMEONE_ELSES})\s{_W3}(?:{_MED})"
+                     rf"\s(?:\S+\s){{0,2}}(?:{_SWALLOWED})")),
+    ("poisoning", _p(rf"(?:{_KID})\s{_W}(?:{_SWALLOWED})\s{_W3}(?:{_SOMEONE_ELSES})"
+                     rf"\s{_W3}(?:{_MED})")),
+    ("poisoning", _p(rf"(?:(?:{_ACCIDENT})\s{_W}(?:{_TOOK})|(?:{_TOOK})\s{_W}(?:{_ACCIDENT}))"
+                     rf"\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
+]
+
+SELF_HARM: list[re.Pattern[str]] = [
+    _p(r"(?:dont|do\snot|dnt|no\slonger)\swant\sto\s(?:exist|be\salive|live|go\son|wake)"
+       r"|(?:dont|do\snot|dnt)\swant\sto\sbe\shere\s(?:anymore|any\smore|in\sthis\sworld)"),
+    _p(r"(?:jindagi|jindgi|jindagi|life|jivan|jan)\s(?:\S+\s){0,2}(?:khatam|khatm|khtm|end)"
+       r"\s(?:\S+\s){0,2}(?:kar\w*|chaht\w*|dung\w*|lung\w*|karna|karni)"),
+    _p(r"(?:khatam|khatm)\s(?:\S+\s)?kar\w*\s(?:ka|ki|ke)\s(?:man|mann|ichha|irada|dil|khayal|khyal)"),
+    _p(r"hamesha\ske\sliye\sso\w*|so\s(?:ja\w*)\s(?:\S+\s){0,2}hamesha"),
+    _p(r"(?:nahi|nahin|nhi)\s(?:jina|jini|jine)|jina\s(?:\S+\s)?(?:nahi|nahin|nhi)"),
+    _p(r"(?:will|gonna|going\sto|want\sto|wanna)\s(?:\S+\s)?(?:take|swallow|eat|have)\s(?:all|every|whole|the\swhole)"
+       r"\s(?:\S+\s){0,4}(?:pills|tablets|meds|medicines|goliyan)"),
+    _p(r"(?:\d+|all|these|saari|sari)\s(?:\S+\s){0,2}(?:pills|tablets|goliyan)\s(?:\S+\s){0,3}"
+       r"(?:kill\s(?:a\s)?(?:me|person|someone|somebody|human|him|her)|die|dead|mar\sja\w*|marne)"),
+    _p(r"(?:atmahatya|atmhatya|aatmahatya|khudkushi|suicid\w*)"),
+    _p(r"(?:marne|mar\sjane)\s(?:ka|ki)\s(?:khayal|khyal|vichar|soch)|khayal\s(?:\S+\s)?marne"),
+    _p(r"(?:khud|apne\s?ap)\sko\s(?:\S+\s)?(?:khatam|khatm|mar|nuksan)\w*"),
+    _p(r"(?:mujhe|muje|mai|main|me)\s(?:\S+\s)?(?:marna|mar\sjana)\s(?:hai|he|h|chaht\w*)"),
+    _p(r"(?:end|ending)\s(?:my|it)\s(?:\S+\s)?(?:life|all)|(?:life|living)\s(?:is\s)?(?:pointless|meaningless)"),
+]
+# Figures of speech: "waiting for the delivery I'll die" is not a statement of intent.
+FIGURATIVE = _p(r"karte\skarte|intejar|intezar|wait\w*|delivery|refund|laugh\w*|has\s?ke|hans\w*")
+WEAK_SELF_HARM = _p(r"mar\sjaung\w*|mar\sjaun|mar\sjau|die|dying|dead")
