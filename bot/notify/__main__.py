@@ -17,6 +17,7 @@ import sys
 import threading
 
 from bot.config import SettingsError
+from bot.logging_setup import setup as setup_logging
 from bot.notify.settings import NotifySettings
 
 
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     load = sub.add_parser("load-sns-logs", help="apply SNS delivery-status log lines")
     load.add_argument("file")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "worker":
+        setup_logging("notify-worker")  # JSON lines, phone numbers masked
+    else:
+        logging.basicConfig(level=logging.WARNING)
     try:
         settings = NotifySettings.load()
     except SettingsError as exc:

@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 
 from bot.bearer import Bearer, check_bearer
 from bot.config import ActionServerSettings, SettingsError
+from bot.logging_setup import setup as setup_logging
 
 HOST = "127.0.0.1"
 ACTIONS_PACKAGE = "actions"
@@ -51,7 +52,7 @@ def main() -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("actions")  # JSON lines, phone numbers masked (bot/logging_setup.py)
     app = create_app(settings.action_server_token)
     logging.getLogger(__name__).info("action server on http://%s:%s", HOST, settings.action_port)
     app.run(host=HOST, port=settings.action_port, workers=1, access_log=False, motd=False)

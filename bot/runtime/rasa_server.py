@@ -27,7 +27,14 @@ def main(options: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     sys.argv = rasa_argv(settings, sys.argv[1:] if options is None else options)
+    import rasa.utils.io
     from rasa.__main__ import main as rasa_main
+
+    from bot.logging_setup import setup as setup_logging
+
+    # JSON lines with phone numbers masked instead of Rasa's coloured text log.
+    rasa.utils.io.configure_colored_logging = lambda level=None: setup_logging(
+        "rasa", level or "INFO")
 
     rasa_main()
     return 0

@@ -169,6 +169,8 @@ class Stack:
                     "wsproto",
                     "--ws-max-size",
                     "65536",
+                    "--log-config",  # JSON lines, phone numbers masked (bot/logging_setup.py)
+                    str(ROOT / "bot" / "logging_gateway.json"),
                 ],
             )
         # Notification worker (bot/notify): Dramatiq on this Redis plus the outbox sweeper.
