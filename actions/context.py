@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ from bot.cache import Cache, get_cache
 from bot.catalogue import Catalogue
 from bot.db import get_db
 from bot.dialogue_text import choose_reply_language
+from bot.errors import StoreUnavailable
 from bot.validation import ID_RE
 from bot.verify_guard import VerifyGuard, get_guard
 
@@ -64,6 +68,49 @@ def guard() -> VerifyGuard:
 
 
 _test_guards: dict[tuple[int, int], tuple[VerifyGuard, Any, Any]] = {}
+
+
+def otp_secret() -> bytes:
+    """The key in-chat one-time codes are stored under: derived from ACTION_SERVER_TOKEN
+    (only our own processes know it; the action server refuses to start without it)."""
+    override = _overrides.get("otp_secret")
+    if override is not None:
+        return override
+    token = os.environ.get("ACTION_SERVER_TOKEN", "")
+    if len(token) < 32:
+        raise StoreUnavailable("no key for one-time codes")
+    return hmac.new(token.encode(), b"chat one-time codes v1", hashlib.sha256).digest()
+
+
+def sms_sender() -> Any:
+    """Where in-chat one-time codes are sent: SNS with the OTP DLT template (tests set a
+    sender with a stubbed client through ``use_sms``)."""
+    override = _overrides.get("sms")
+    if override is not None:
+        return override
+    from channels.outbound.sns_sms import SnsSmsSender
+
+    return SnsSmsSender(
+        sender_id=os.environ.get("SMS_SENDER_ID") or None,
+        entity_id=os.environ.get("SMS_DLT_ENTITY_ID") or None,
+        template_id=(os.environ.get("SMS_DLT_OTP_TEMPLATE_ID")
+                     or os.environ.get("SMS_DLT_TEMPLATE_ID") or None))
+
+
+def send_sms_inline() -> bool:
+    """True in tests that read the sent SMS right after the action (no background thread)."""
+    return bool(_overrides.get("sms_inline"))
+
+
+@contextmanager
+def use_sms(sender: Any, inline: bool = True) -> Iterator[None]:
+    """Send in-chat one-time codes through ``sender`` inside the block."""
+    saved = {k: _overrides.get(k) for k in ("sms", "sms_inline")}
+    _overrides.update({"sms": sender, "sms_inline": inline})
+    try:
+        yield
+    finally:
+        _overrides.update(saved)
 
 
 def catalogue() -> Catalogue:

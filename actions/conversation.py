@@ -1,24 +1,36 @@
-"""Conversation-wide actions: stop, human handoff, fallback offer, reply language."""
+"""Conversation-wide actions: stop, human handoff, fallback offer, reply language.
+
+A handoff for a customer we don't know (not signed in, not verified, not a voice call that
+is transferred) first asks for a number to call back (``handoff_form``, slot
+``callback_phone``: an Indian mobile, stored on the ticket, never logged), so a call is
+only promised when there is a number to call.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.common import reply, reset_events
-from bot import dialogue_facts, handoff
+from actions.customer_identity import PHONE_SLOTS
+from actions.repeat_guard import is_cant_answer
+from bot import customers, dialogue_facts, handoff
+from bot.customers_text import masked_phone
 from bot.dialogue_text import HINDI, button, detect_language, is_hindi_locale, say
 from bot.errors import PharmacyError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 SUMMARY_TURNS = 5
+# Answers never copied into a handoff summary: they are identity secrets or phone numbers.
+PRIVATE_ANSWERS = frozenset({"verify_phone_last4", *PHONE_SLOTS, "callback_phone"})
+DECLINED = "declined"
 _REASONS = {
     "human_handoff": "customer asked for a person",
     "nlu_fallback": "assistant did not understand",
@@ -43,7 +55,7 @@ def conversation_summary(tracker: Tracker) -> str:
         elif kind == "user":
             text = event.get("text")
             if (isinstance(text, str) and text.strip() and not text.startswith("/")
-                    and requested != "verify_phone_last4"):
+                    and requested not in PRIVATE_ANSWERS):
                 said.append(text.strip()[:200])
     return " | ".join(said[-SUMMARY_TURNS:])
 
@@ -56,14 +68,24 @@ class ActionHandoff(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
+        customer_id = context.verified_customer_id(tracker)
+        callback = tracker.get_slot("callback_phone")
+        phone = callback if customers.phone_in_text(callback) == callback else None
+        if customer_id is None and phone is None and needs_callback_number(tracker):
+            if callback == DECLINED:
+                reply(dispatcher, tracker, "callback_declined")
+                return [ActiveLoop(None), SlotSet("callback_phone", None),
+                        *reset_events(tracker)]
+            return [ActiveLoop("handoff_form"), SlotSet("requested_slot", None)]
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         reason = _REASONS.get(intent or "", "handed over by the assistant")
         summary = conversation_summary(tracker) or f"Customer needs help ({reason})."
         try:
             ticket = handoff.create_ticket(
                 context.db(), context.channel_name(tracker), reason, summary,
-                customer_id=context.verified_customer_id(tracker),
+                customer_id=customer_id,
                 conversation_id=tracker.sender_id,
+                callback_phone=phone,
             )
         except StoreUnavailable:
             reply(dispatcher, tracker, "store_down")
@@ -80,12 +102,52 @@ class ActionHandoff(Action):
             if ticket.get("callback"):
                 next_steps = dialogue_facts.handoff_next_steps(
                     ticket["ticket_id"], ticket["callback"], context.reply_language(tracker))
+            if phone:
+                next_steps = " ".join((next_steps, say("callback_on", context.reply_language(
+                    tracker), phone=masked_phone(phone))))
             reply(dispatcher, tracker, "handoff_done", next_steps=next_steps)
             # Machine-readable signal for the channels: voice transfers the call to a queue.
             dispatcher.utter_message(
                 json_message={"handoff": True, "ticket_id": ticket["ticket_id"]}
             )
-        return [ActiveLoop(None), *reset_events(tracker)]
+        events: list[EventType] = [ActiveLoop(None), *reset_events(tracker)]
+        if tracker.get_slot("callback_phone") is not None:
+            events.append(SlotSet("callback_phone", None))
+        return events
+
+
+def needs_callback_number(tracker: Tracker) -> bool:
+    """A call can't be promised without a number: every channel but voice (the call is
+    transferred to the care team's queue) when the customer is not known."""
+    return context.channel_name(tracker) != "voice"
+
+
+class ValidateHandoffForm(FormValidationAction):
+    """``handoff_form``: the number to call back (an Indian mobile), or "declined"."""
+
+    def name(self) -> str:
+        return "validate_handoff_form"
+
+    def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        latest = tracker.latest_message or {}
+        phone = customers.phone_in_text(value) or customers.phone_in_text(latest.get("text"))
+        if phone:
+            return {"callback_phone": phone}
+        if is_cant_answer(latest, "callback_phone"):
+            return {"callback_phone": DECLINED}
+        reply(dispatcher, tracker, "verify_bad_phone")
+        return {"callback_phone": None}
+
+
+class AskCallbackPhone(Action):
+    def name(self) -> str:
+        return "action_ask_callback_phone"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: DomainDict) -> list[EventType]:
+        reply(dispatcher, tracker, "ask_callback_phone")
+        return []
 
 
 class ActionOfferHandoff(Action):

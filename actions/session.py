@@ -18,11 +18,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.common import REQUESTED_SLOT, TASK_SLOTS, VERIFY_SLOTS
+from actions.customer_identity import PATH_SLOT, PHONE_SLOTS
 
-# Never carried into a new session.
+# Never carried into a new session (nor what was shown or asked under an identity: the
+# listed orders, the order talked about, the identity path, a call-back number).
 NOT_CARRIED = frozenset({
     context.VERIFIED_SLOT, context.VERIFIED_SESSION_SLOT, *VERIFY_SLOTS, "verify_attempts",
-    REQUESTED_SLOT, *TASK_SLOTS,
+    REQUESTED_SLOT, *TASK_SLOTS, *PHONE_SLOTS, PATH_SLOT, "listed_orders", "current_order",
+    "order_query", "callback_phone",
 })
 
 

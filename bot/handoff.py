@@ -54,6 +54,14 @@ def scrub_pii(text: str) -> str:
     return _NUMBER_RUN_RE.sub(_phone_or_keep, text)
 
 
+def _callback_phone(value: Any) -> str:
+    """An E.164 Indian mobile number (+91 and 10 digits from 6-9), else InvalidInput."""
+    if not (isinstance(value, str) and re.fullmatch(r"\+91[6-9]\d{9}", value)):
+        raise InvalidInput("call-back number must be an Indian mobile in E.164",
+                           field="callback_phone")
+    return value
+
+
 def _now(now: datetime | None) -> datetime:
     if now is None:
         return now_utc()
@@ -143,12 +151,15 @@ def create_ticket(
     now: datetime | None = None,
     conversation_id: str | None = None,
     urgent: bool = False,
+    callback_phone: str | None = None,
 ) -> dict:
     """Open a handoff ticket and return it with ``ticket_id``, ``next_steps``, ``reused``.
 
     With ``conversation_id``, a conversation that already has an open ticket gets that
     one back (``reused=True``; made urgent when ``urgent``) and no new ticket is opened.
-    ``urgent`` tickets are served first (:func:`care_queue`).
+    ``urgent`` tickets are served first (:func:`care_queue`). ``callback_phone`` (E.164
+    Indian mobile) is the number an anonymous customer asked to be called on; an open
+    ticket that is reused gets it too.
     Raises InvalidInput for a bad channel / reason / summary / customer id and
     StoreUnavailable when MongoDB is down.
     """
@@ -159,6 +170,7 @@ def create_ticket(
     conversation = (None if conversation_id is None
                     else validation.require_str(conversation_id, "conversation id", 200))
     moment = _now(now)
+    phone = None if callback_phone is None else _callback_phone(callback_phone)
 
     doc: dict[str, Any] = {
         "customer_id": customer,
@@ -170,12 +182,19 @@ def create_ticket(
         "conversation_id": conversation,
         "created_at": moment,
     }
+    if phone:
+        doc["callback_phone"] = phone
     if conversation is None:
         _insert_ticket(db, doc)
         return _with_next_steps(doc, moment, reused=False)
 
     for _attempt in range(3):
         existing = _open_ticket(db, conversation, bool(urgent))
+        if existing is not None and phone and existing.get("callback_phone") != phone:
+            with store_call():
+                db[HANDOFF_TICKETS].update_one({"_id": existing["_id"]},
+                                               {"$set": {"callback_phone": phone}})
+            existing["callback_phone"] = phone
         if existing is not None:
             return _with_next_steps(existing, moment, reused=True)
         _insert_ticket(db, doc)

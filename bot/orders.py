@@ -1,4 +1,5 @@
-"""Order status (with a human-readable ETA), anonymous verification, and cancellation.
+"""Order status (with a human-readable ETA), a customer's open and recent orders,
+anonymous verification, and cancellation.
 
 Every read filters on ``customer_id``: a customer can only ever see their own
 orders, whatever order number they type. An order that exists but belongs to
@@ -7,7 +8,7 @@ somebody else is reported exactly like one that does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
@@ -19,6 +20,9 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.schema import CUSTOMERS, INVENTORY, ORDERS
 
 CANCELLABLE = ("placed", "confirmed", "packed")
+OPEN_STATUSES = ("placed", "confirmed", "packed", "shipped", "out_for_delivery")
+RECENT_DAYS = 30  # closed orders this recent are listed after the open ones
+MAX_LISTED = 6
 STATUS_WORDS = {
     "placed": "placed",
     "confirmed": "confirmed and being prepared",
@@ -86,6 +90,51 @@ def recent_orders(db: Database, customer_id: Any, limit: int = 5) -> list[dict[s
     cid = validation.identifier(customer_id, "customer")
     with store_call():
         return list(db[ORDERS].find({"customer_id": cid}).sort("created_at", -1).limit(limit))
+
+
+def customer_orders(db: Database, customer_id: Any, now: datetime | None = None,
+                    limit: int = MAX_LISTED) -> list[dict[str, Any]]:
+    """Status summaries of the customer's open orders (newest first), then their orders
+    closed in the last RECENT_DAYS days, at most ``limit`` in all (``open`` marks each)."""
+    cid = validation.identifier(customer_id, "customer")
+    moment = now or now_utc()
+    since = moment - timedelta(days=RECENT_DAYS)
+    with store_call():
+        docs = list(db[ORDERS].find(
+            {"customer_id": cid, "$or": [{"status": {"$in": list(OPEN_STATUSES)}},
+                                         {"created_at": {"$gte": since}}]})
+            .sort("created_at", -1).limit(50))
+    open_docs = [d for d in docs if d.get("status") in OPEN_STATUSES]
+    closed = [d for d in docs if d.get("status") not in OPEN_STATUSES]
+    summaries = []
+    for doc in (open_docs + closed)[:limit]:
+        summary = _summary(doc, moment)
+        summary["open"] = doc.get("status") in OPEN_STATUSES
+        summaries.append(summary)
+    return summaries
+
+
+def open_orders(db: Database, customer_id: Any, now: datetime | None = None
+                ) -> list[dict[str, Any]]:
+    """Status summaries of the customer's orders that have not arrived yet, newest first."""
+    return [s for s in customer_orders(db, customer_id, now, limit=50) if s["open"]]
+
+
+def open_orders_with(db: Database, customer_id: Any, sku: Any,
+                     now: datetime | None = None) -> list[dict[str, Any]]:
+    """The customer's open orders holding ``sku`` (a reorder should mention them):
+    ``[{order_id, status, promised_date, brand, quantity}]``, newest first."""
+    wanted = validation.identifier(sku, "sku")
+    found = []
+    for summary in open_orders(db, customer_id, now):
+        for item in summary["items"]:
+            if item.get("sku") == wanted:
+                found.append({"order_id": summary["order_id"], "status": summary["status"],
+                              "promised_date": summary["promised_date"],
+                              "eta_text": summary["eta_text"],
+                              "brand": item.get("brand"), "quantity": item.get("quantity")})
+                break
+    return found
 
 
 def verify_order_owner(db: Database, order_id: Any, phone_last4: Any) -> str:

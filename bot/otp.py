@@ -1,7 +1,9 @@
 """One-time codes by SMS: a stronger factor than order number + last 4 digits.
 
 :func:`start` makes a 6-digit code for (session, order) and returns where to send it;
-:func:`verify` checks a code. Codes live :data:`CODE_TTL_SECONDS`, allow
+:func:`verify` checks a code. :func:`start_phone` / :func:`verify_phone` do the same for a
+phone number a visitor without an order typed in chat (one live code per conversation).
+Codes live :data:`CODE_TTL_SECONDS`, allow
 :data:`MAX_TRIES` tries, and are stored only as an HMAC (``otp_codes``, ``_id``-keyed,
 TTL index). Sending is rate limited per order and per source (``otp_send_counters``)
 so nobody can SMS-bomb a customer. An unknown order gets a code document too (one that
@@ -28,6 +30,7 @@ from pymongo.database import Database
 from bot import validation
 from bot.clock import now_utc
 from bot.db import ensure_indexes_once, expires_ttl, store_call
+from bot.errors import InvalidInput
 from bot.schema import CUSTOMERS, ORDERS
 
 CODES = "otp_codes"
@@ -197,3 +200,103 @@ def verify(db: Database, guard: Guard, *, secret: str | bytes, session_id: str,
     if guard.locked(oid, source):
         return Checked(LOCKED)
     return Checked(WRONG, tries_left=tries_left)
+
+
+# -- codes to a phone number (in-chat verification without an order) ---------------------
+# One live phone code per conversation: ``_id`` = HMAC(conversation id, "phone"). The
+# document keeps the E.164 number (``phone``) until the code is used, used up or expires
+# (5 minutes), because the conversation's own copy of the number is masked once stored.
+PHONE_SENDS_PER_WINDOW = 3
+PHONE_SUBJECT = "phone"
+
+
+def phone_guard_key(secret: str | bytes, phone: str) -> str:
+    """The guard's key for wrong codes sent to ``phone`` (an HMAC, never the number)."""
+    return "phone:" + _mac(secret, f"phone:{phone}")[:32]
+
+
+def start_phone(db: Database, guard: Guard, *, secret: str | bytes, session_id: str,
+                phone: Any, source: str | None, now: datetime | None = None) -> Started:
+    """Make a code for this conversation and ``phone`` (E.164); the caller sends it when
+    the status is SEND. Limits: PHONE_SENDS_PER_WINDOW per number, SOURCE_SENDS_PER_WINDOW
+    per source, each per hour; a number locked by wrong codes gets LOCKED.
+
+    Raises :class:`bot.errors.InvalidInput` for something that isn't an E.164 mobile.
+    """
+    number = validation.require_str(phone, "phone", 16)
+    if not (number.startswith("+91") and len(number) == 13 and number[1:].isdigit()):
+        raise InvalidInput("not an Indian mobile number", field="phone")
+    moment = now or now_utc()
+    ensure_indexes(db)
+    key = phone_guard_key(secret, number)
+    if guard.locked(key, source):
+        return Started(LOCKED)
+    if source and not _count_send(db, secret, "source", source, SOURCE_SENDS_PER_WINDOW,
+                                  moment):
+        return Started(RATE_LIMITED)
+    if not _count_send(db, secret, "phone", number, PHONE_SENDS_PER_WINDOW, moment):
+        return Started(RATE_LIMITED)
+    code = new_code()
+    code_id = _code_id(secret, session_id, PHONE_SUBJECT)
+    with store_call():
+        db[CODES].replace_one({"_id": code_id}, {
+            "_id": code_id,
+            "code_hash": _code_hash(secret, code_id, code),
+            "customer_id": None,
+            "phone": number,
+            "guard_key": key,
+            "tries_left": MAX_TRIES,
+            "created_at": moment,
+            "expires_at": moment + timedelta(seconds=CODE_TTL_SECONDS),
+        }, upsert=True)
+    return Started(SEND, phone=number, code=code)
+
+
+@dataclass(frozen=True)
+class PhoneChecked:
+    status: str
+    phone: str | None = None
+    tries_left: int = 0
+
+
+def verify_phone(db: Database, guard: Guard, *, secret: str | bytes, session_id: str,
+                 code: Any, source: str | None, now: datetime | None = None) -> PhoneChecked:
+    """Check the conversation's live phone code; a match returns the proved number (the
+    caller finds or registers its customer) and is used up at once."""
+    moment = now or now_utc()
+    ensure_indexes(db)
+    code_id = _code_id(secret, session_id, PHONE_SUBJECT)
+    with store_call():
+        found = db[CODES].find_one({"_id": code_id}, {"guard_key": 1})
+    key = (found or {}).get("guard_key")
+    if isinstance(key, str) and guard.locked(key, source):
+        return PhoneChecked(LOCKED)
+    with store_call():
+        doc = db[CODES].find_one_and_update(
+            {"_id": code_id, "tries_left": {"$gt": 0}, "expires_at": {"$gt": moment}},
+            {"$inc": {"tries_left": -1}},
+            return_document=ReturnDocument.AFTER,
+        )
+    if doc is None or not isinstance(doc.get("guard_key"), str):
+        with store_call():
+            db[CODES].delete_one({"_id": code_id, "expires_at": {"$lte": moment}})
+        return PhoneChecked(EXPIRED)
+    key = doc["guard_key"]
+    given = code.strip() if isinstance(code, str) else ""
+    well_formed = len(given) == CODE_DIGITS and given.isascii() and given.isdigit()
+    matches = well_formed and hmac.compare_digest(
+        _code_hash(secret, code_id, given), str(doc.get("code_hash") or ""))
+    if matches and doc.get("phone"):
+        with store_call():
+            db[CODES].delete_one({"_id": code_id})
+        guard.record_success(key, source)
+        return PhoneChecked(VERIFIED, phone=str(doc["phone"]))
+    guard.record_failure(key, source)
+    tries_left = int(doc.get("tries_left") or 0)
+    if tries_left <= 0:
+        with store_call():
+            db[CODES].delete_one({"_id": code_id})
+        return PhoneChecked(USED_UP)
+    if guard.locked(key, source):
+        return PhoneChecked(LOCKED)
+    return PhoneChecked(WRONG, tries_left=tries_left)
