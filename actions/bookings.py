@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -48,6 +48,9 @@ _THAT_RE = re.compile(r"(?i)\b(?:that|it|this|same|wo|woh|vo|voh|usko|ise|isko|y
                       r"वो|वह|उसे|इसे|यह")
 _DOCTOR_WORDS = re.compile(r"(?i)\b(?:doctor|dr|call|consult\w*|appointment|teleconsult\w*)\b"
                            r"|डॉक्टर|कॉल")
+_BOOKING_WORDS = re.compile(
+    r"(?i)\b(?:booking|booked|appointment|slot|consult\w*|doctor|dr|call|lab|test|sample|"
+    r"collection)\b|बुकिंग|डॉक्टर|कॉल|टेस्ट|सैंपल")
 _LAB_WORDS = re.compile(r"(?i)\b(?:lab|test|tests|sample|collection|blood)\b|टेस्ट|सैंपल")
 
 
@@ -184,6 +187,10 @@ def cancel_meant(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
         _explain(dispatcher, tracker, exc, None)
         return []
     if target is None:
+        if not found and not right_after_booking(tracker) \
+                and not _BOOKING_WORDS.search(_text(tracker)):
+            # "cancel that" with no booking to cancel: it was about a medicine order.
+            return [FollowupAction("cancel_form")]
         if not found:
             reply(dispatcher, tracker, "bookings_none")
         else:
@@ -352,5 +359,14 @@ class ActionAfterBooking(_BookingAction):
         if intent in ("deny", "stop", "affirm", "thank"):
             reply(dispatcher, tracker, "booking_kept")
             return [SlotSet(PENDING, None)]
+        entities = {e.get("entity") for e in (tracker.latest_message or {}).get("entities") or []
+                    if isinstance(e, dict)}
+        if intent == "inform" and "order_id" in entities:
+            return [FollowupAction("order_status_form")]
+        if intent == "inform" and "medicine" in entities:
+            return [FollowupAction("availability_form")]
+        if intent == "inform":
+            dispatcher.utter_message(response="utter_how_can_i_help")
+            return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []
