@@ -373,7 +373,7 @@ _TOPIC_AFTER = re.compile(
 )
 _MEDICINE_FOR = _p(
     r"(?:tablets?|medicines?|meds|inhaler|spray|syrup|refill|dawai|dawa|davai|dava|goli"
-    r"|reorder|order|cream|ointment)"
+    r"|reorder|order|cream|ointment|bandages?|kit|gauze|dressing)"
     r"\s(?:\S+\s){0,3}(?:for|ke\sliye)\s(?:\S+\s){0,3}$"
 )
 _PAST = _p(
@@ -382,11 +382,18 @@ _PAST = _p(
     r"|pichh?le\s(?:saal|mahine|hafte|sal)|(?:aaya|aya|pada|padi|hua|hui|gaya|gayi)\stha"
     r"|पिछले|साल\sपहले|था|थी|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
     r"(?:stroke|heart\sattack|fit|seizure)\s(?:in|on|last|when|as|long)|long\sback|as\sa\s(?:kid|child)"
+    r"|suffered\sa|in\s(?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*"
+    r"|dec\w*)(?:\s\d{4})?(?![a-z])"
 )
 # Comes and goes, for a while: a routine consultation unless something says it is bad now.
 _CHRONIC = _p(r"on\sand\soff|off\sand\son|sometimes|occasionally|kabhi\skabhi|कभी\sकभी")
 _NOW = _p(r"(?<!fine\s)(?<!better\s)(?<!ok\s)(?<!okay\s)(?<!stable\s)(?<!normal\s)now"
           r"|right\snow|abhi|abi|अभी|again\stoday|currently|since\s(?:morning|\d+\smins?)")
+# "slight chest discomfort after spicy food": mild, said so, nothing alarming elsewhere.
+_MILD_BEFORE = re.compile(
+    rf"(?<![a-z0-9{_DEVA}])(?:slight|slightly|mild|mildly|a\slittle|little\sbit|bit\sof|halka|halki|thoda|thodi"
+    rf"|हल्का|हल्की|थोड़ा|थोडा)\s(?:\S+\s){{0,1}}$"
+)
 _NEGATION_BEFORE = re.compile(
     rf"(?<![a-z0-9{_DEVA}])(?:no|not|never|without|nahi|nahin|nhi|bina|isnt|wasnt|dont|"
     rf"doesnt|didnt)\s(?:\S+\s){{0,2}}$"
@@ -405,6 +412,9 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str,
         if _MEDICINE_FOR.search(before):
             return False
     if _NEGATION_BEFORE.search(before) and not re.match(r"(?:no|not)\s", match.group(0)):
+        return False
+    if (category not in (OVERDOSE, POISONING) and _MILD_BEFORE.search(before)
+            and not _INTENSIFIER.search(whole)):
         return False
     if _CHRONIC.search(clause) and not _INTENSIFIER.search(whole):
         return False

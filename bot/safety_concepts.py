@@ -57,13 +57,14 @@ _SUDDEN = (
 _CHEST = r"chest|chset|sine|sina|sene|chhati|chati|chhatti"
 _CHEST_BAD = (
     r"pain\w*|pian|hurts?|hurting|ache|aching|pressure|tight\w*|heavy|heavi\w*|squeez\w*"
-    r"|crush\w*|elephant|dard|dabav|dabao|bhari\w*|jakad\w*"
+    r"|crush\w*|elephant|standing\son|sitting\son|dard|dabav|dabao|bhari\w*|jakad\w*|jakd\w*"
 )
 # breathing -------------------------------------------------------------------------------
 _BREATH = r"breath\w*|brething|breating|sans|swas|saas|air"
 _BREATH_BAD = (
     r"cant|cannot|hardly|barely|struggl\w*|gasp\w*|difficult\w*|hard|laboured|labored|heavy"
-    r"|ruk\w*|atak\w*|ukhad\w*|fas\w*|fans\w*|band|nahi\sle|nahi\sa|nahin\sa|stopp\w*"
+    r"|ruk\w*|atak\w*|ukhad\w*|fas\w*|fans\w*|band|nahi\sle\w*|nahi\sli\w*|nahi\sa|stopp\w*"
+    r"|weird|noisy|strange\w*|irregular|shallow"
 )
 # unconscious -----------------------------------------------------------------------------
 _FELL = r"fell|fallen|collapsed|gir\s(?:gay\w*|pad\w*|gai|ge)|giri|gira|gire|girk\w*"
@@ -93,11 +94,14 @@ _SPEECH_BAD = (
     r"|ladakh\w*|ladkh\w*|larkh\w*|lad\sk\w*|saf\snahi|saaf\snahi|thik\snahi|atak\w*"
 )
 _FACE = r"face|chehra|chehera|cehra|muh|munh|mooh|mouth|lips?|hont\w*"
-_FACE_BAD = r"crooked|droop\w*|twist\w*|tedha|tedh\w*|terha|tirchh\w*|latak\w*|jhuk\w*|cant\ssmile"
+_FACE_BAD = (
+    r"crooked|droop\w*|twist\w*|tedha|tedh\w*|terha|tirchh\w*|latak\w*|jhuk\w*|cant\ssmile"
+    r"|pulled|drawn\sto"
+)
 # seizure ---------------------------------------------------------------------------------
 _FIT = r"fits?|daura|daure|dora|attack|jhatk\w*"
 _FIT_NOW = (
-    r"aa?\sraha|aa?\srahe|aa?\srahi|aya|aa?\sgaya|pad\w*|having|right\snow|abhi|lag\w*|started"
+    r"aa?\sraha|aa?\srahe|aa?\srahi|aya|aa?\sgay\w*|pad\w*|having|right\snow|abhi|lag\w*|started"
 )
 _BODY = r"body|sharir|sarir|badan|hath\spair|hands\sand\slegs|arms\sand\slegs"
 _BODY_BAD = r"jerk\w*|twitch\w*|convuls\w*|akad\sgay\w*|akad\sgai"
@@ -109,7 +113,15 @@ _MUCH = (
 )
 _STOP = r"stop\w*|ruk\w*|band"
 # poisoning and overdose ------------------------------------------------------------------
-_TOO_MUCH = r"too\smany|too\smuch|way\stoo\smuch|extra|jyada|bahut\ssari|bahut\sjyada|zyada"
+_TOO_MUCH = r"too\smany|too\smuch|way\stoo\smuch|jyada|bahut\ssari|bahut\sjyada|zyada"
+_HEAP = (
+    r"too\smany|bahut\ssari|a\sbunch\sof|a\shandful\sof|handful\sof|lots\sof|a\slot\sof"
+    r"|mutthi\sbhar"
+)
+_NOT_UNITS = (
+    r"(?!\s(?:min\w*|hours?|hrs?|days?|weeks?|months?|years?|yrs?|secs?|seconds|rs|rupees|ml|mg"
+    r"|mcg|percent|kg|km|units?)(?![a-z0-9]))"
+)
 _MED = (
     r"tablets?|tabs?|pills?|goli\w*|dose|doses|medicines?|meds|dava\w*|dawa\w*|syrup|insulin"
     r"|paracetamol|strips?|patt\w*"
@@ -167,11 +179,14 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("breathing", _p(rf"(?:{_BREATH_BAD})\s(?:\S+\s){{0,2}}(?:{_BREATH})")),
     ("breathing", _p(r"han(?:f|ph)\w*|ham(?:f|ph)\w*|gasping|choking|choked|dam\sghut\w*")),
     ("breathing", _p(_OXYGEN)),
+    ("breathing", _p(r"(?:turning|turned|going|gone|went)\s(?:\S+\s)?(?:blue|nila|nile|nili)")),
     ("breathing", _p(_CHOKING)),
     ("breathing", _p(_SWELLING)),
     ("unconscious", _p(rf"(?:{_FELL})\s{_W}(?:{_NOT_MOVING})")),
     ("unconscious", _p(r"(?:lying|pade|padi|pada)\s(?:\S+\s){0,2}(?:not\smoving|hil\snahi\w*)")),
-    ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*")),
+    ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*"
+                       r"|(?:losing|lost|lose|loses)\s(?:\S+\s)?consciousness|out\scold"
+                       r"|(?:wont|doesnt|isnt|not)\srespond\w*|keeps?\spassing\sout")),
     ("stroke", _p(rf"(?:{_SIDE})\s{_W}(?:{_LIMB_BAD})")),
     ("stroke", _p(rf"(?:{_LIMB_BAD})\s{_W3}(?:{_SIDE})")),
     ("stroke", _p(rf"(?:{_SUDDEN})\s{_W}(?:{_LIMB})\s{_W3}(?:{_LIMB_BAD})")),
@@ -190,7 +205,8 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("bleeding", _p(rf"(?:{_BLOOD})\s(?:\S+\s){{0,2}}(?:clots?)")),
     ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)")),
     ("poisoning", _p(rf"(?:{_TOOK})\s{_W3}(?:{_TOO_MUCH})\s{_W3}(?:{_MED})")),
-    ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s)?(?:too\smany|bahut\ssari)\s\w+")),
+    ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s)?(?:{_HEAP})\s(?:\S+\s)?\w+")),
+    ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s){{0,2}}(?:[1-9][0-9])(?!\d){_NOT_UNITS}\s\w+")),
     ("poisoning", _p(rf"(?:{_TOO_MUCH})\s{_W3}(?:{_MED})\s{_W3}(?:{_TOOK})")),
     ("poisoning", _p(rf"(?:{_TOOK}|{_MED})\s{_W}(?:{_TIMES})\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
     ("poisoning", _p(rf"(?:{_TIMES})\s{_W3}(?:{_MED})\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
@@ -218,7 +234,10 @@ SELF_HARM: list[re.Pattern[str]] = [
     _p(r"(?:marne|mar\sjane)\s(?:ka|ki)\s(?:khayal|khyal|vichar|soch)|khayal\s(?:\S+\s)?marne"),
     _p(r"(?:khud|apne\s?ap)\sko\s(?:\S+\s)?(?:khatam|khatm|mar|nuksan)\w*"),
     _p(r"(?:mujhe|muje|mai|main|me)\s(?:\S+\s)?(?:marna|mar\sjana)\s(?:hai|he|h|chaht\w*)"),
-    _p(r"(?:end|ending)\s(?:my|it)\s(?:\S+\s)?(?:life|all)|(?:life|living)\s(?:is\s)?(?:pointless|meaningless)"),
+    _p(r"(?:end|ending)\s(?:my|it)\s(?:\S+\s)?(?:life|all)|(?:life|living)\s(?:is\s)?(?:pointless|meaningless)"
+       r"|(?:end|ending)\s(?:it\sall|everything)|(?:goodbye|bye)\s(?:everyone|forever|world)"
+       r"|(?:my|meri|mera)\s(?:\S+\s)?last\s(?:message|msg|day)"),
+    _p(r"nahi\s(?:ji|jee)\s(?:sakt\w*|pa\w*)|(?:ji|jee)\snahi\s(?:sakt\w*|pa\w*)"),
 ]
 # Figures of speech: "waiting for the delivery I'll die" is not a statement of intent.
 FIGURATIVE = _p(r"karte\skarte|intejar|intezar|wait\w*|delivery|refund|laugh\w*|has\s?ke|hans\w*")
