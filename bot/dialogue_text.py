@@ -1475,3 +1475,25 @@ TEXT.update({
         "hi-Deva": "माफ़ कीजिए, उस समय {language} बोलने वाले {speciality} खाली नहीं हैं।",
     },
 })
+
+
+# -- medicines we don't stock (bot/unstocked.py, actions/availability.py) ----------------------
+TEXT.update({
+    "not_stocked_alternatives": {
+        "en": "We don't stock {name}. Same salt and strength ({generic} {strength}) in our "
+              "catalogue: {names}. I'll check those for you.",
+        "hi": "{name} hamare paas nahi milti. Same salt aur strength ({generic} {strength}) "
+              "wali hamare catalogue mein: {names}. Main inka stock check karta hoon.",
+        "hi-Deva": "{name} हमारे यहाँ नहीं मिलती। वही साल्ट और ताकत ({generic} {strength}) "
+                   "वाली हमारी सूची में: {names}। मैं इनका स्टॉक देखता हूँ।",
+    },
+    "not_stocked_pharmacist": {
+        "en": "We don't stock {name}{salt}, and I can't offer a same-salt alternative for it "
+              "here. Would you like a pharmacist to help?",
+        "hi": "{name}{salt} hamare paas nahi milti, aur iski same salt wali dawai main yahan "
+              "nahi de sakta. Kya pharmacist se baat karwa doon?",
+        "hi-Deva": "{name}{salt} हमारे यहाँ नहीं मिलती, और इसकी वही साल्ट वाली दवा मैं यहाँ "
+                   "नहीं दे सकता। क्या फ़ार्मासिस्ट से बात करवा दूँ?",
+    },
+    "not_stocked_salt": {"en": " ({generic})", "hi": " ({generic})", "hi-Deva": " ({generic})"},
+})

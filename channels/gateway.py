@@ -21,10 +21,15 @@ from bot.config import load_settings
 from bot.db import get_db
 from channels import access_log, pools
 from channels.assistant import AssistantClient
+from channels.desk.gate import DeskGate
+from channels.desk.hub import get_hub
 from channels.health import component_status
 from channels.limits import BodySizeLimit
 from channels.notify_replies import NotifyingAssistant
 from channels.routes import sms_sns, sms_twilio, voice_lex, web, web_otp, whatsapp
+from channels.routes.desk import router as desk_router
+from channels.routes.desk_prescriptions import UPLOAD_LIMIT, UPLOAD_PATH
+from channels.routes.desk_prescriptions import router as prescriptions_router
 from channels.routes.metrics import router as metrics_router
 from channels.routes.order_events import router as order_events_router
 from channels.routes.sms_twilio_status import router as twilio_status_router
@@ -46,9 +51,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     # STOP/START keywords and the notified order on SMS/WhatsApp (channels/notify_replies.py).
     app.state.assistant = NotifyingAssistant(app.state.assistant, app.state)
+    # The care desk: a conversation a person has claimed stays with the desk.
+    app.state.assistant = DeskGate(app.state.assistant, app.state)
     try:
         yield
     finally:
+        await get_hub(app.state).stop()
         await app.state.http.aclose()
         pools.shutdown()
 
@@ -59,7 +67,8 @@ def create_app() -> FastAPI:
     load_settings()
     channel_settings = load_channel_settings()
     app = FastAPI(title="Pharmacy care assistant gateway", lifespan=lifespan)
-    app.add_middleware(BodySizeLimit, max_bytes=channel_settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=channel_settings.max_body_bytes,
+                       per_path={UPLOAD_PATH: UPLOAD_LIMIT})  # prescriptions: 10 MB
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
@@ -79,6 +88,8 @@ def create_app() -> FastAPI:
     app.include_router(twilio_status_router)
     app.include_router(web.router)
     app.include_router(web_otp.router)
+    app.include_router(desk_router)
+    app.include_router(prescriptions_router)
     if channel_settings.demo_mode:  # demo sign-in exists only in demo mode
         app.include_router(web.demo_router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")

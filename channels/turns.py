@@ -50,7 +50,11 @@ async def run_turn(
     metadata["source"] = opaque_id("source", turn.source or turn.subject, secret)
     if turn.call_id:
         metadata["call"] = opaque_id(f"call:{turn.channel}", turn.call_id, secret)
+    # The care desk's gate (channels/desk/gate.py): a claimed conversation stays with staff.
+    send_turn = getattr(assistant, "send_turn", None)
     try:
+        if send_turn is not None:
+            return await send_turn(turn, sender, text, metadata, timeout=timeout)
         return await assistant.send(sender, text, metadata, timeout=timeout)
     except AssistantUnavailable as exc:
         log.warning("assistant unavailable for %s turn: %s", turn.channel, exc)

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request, Response
 from bot.errors import StoreUnavailable
 from channels import inbound, twiml
 from channels.choices import get_choice_store
+from channels.desk import media as desk_media
 from channels.render import sms
 from channels.routes._common import (
     BadRequest,
@@ -113,8 +114,12 @@ async def twilio_sms(request: Request) -> Response:
         doc = await inbound.wait_for_reply(state.db, key, wait)
         return _twiml(((doc or {}).get("reply") or {}).get("text"))
 
+    media_url = _one(params, "MediaUrl0") if _one(params, "NumMedia") not in ("", "0") else ""
     try:
-        reply = await _answer(request, caller, text)
+        if media_url:  # an MMS photo or PDF: a prescription (channels/desk/media.py)
+            reply = await desk_media.from_twilio(state, media_url, caller, text)
+        else:
+            reply = await _answer(request, caller, text)
     except Exception:
         if recorded:
             await asyncio.to_thread(inbound.mark_failed, state.db, key, "turn failed")

@@ -47,6 +47,7 @@ from bot.db import store_call
 from bot.errors import StoreUnavailable
 from bot.schema import CUSTOMERS
 from channels import web_revocations
+from channels.desk.hub import get_hub
 from channels.identity import conversation_id
 from channels.turns import MAX_TEXT_CHARS, Turn, run_turn
 from channels.web_limits import IpLimits, client_ip
@@ -421,6 +422,7 @@ class _Connection:
     offered: dict[str, str] = field(default_factory=dict)
     turn_times: deque = field(default_factory=deque)
     bad_frames: int = 0
+    unlisten: Any = None  # stops the care desk's pushes to this socket (channels/desk/hub.py)
 
     def allow_turn(self, now: float) -> bool:
         while self.turn_times and now - self.turn_times[0] > 60:
@@ -488,6 +490,10 @@ async def _start_session(websocket: WebSocket, conn: _Connection, token: str | N
         trailing.append(entry)
     conn.offered = offered_buttons(trailing)
     await _send(websocket, {"type": "history", "messages": history, "complete": complete})
+    # Care-desk replies to this conversation are pushed to this socket as they are sent.
+    conn.unlisten = get_hub(state).add_customer(
+        conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret),
+        lambda frame: _send(websocket, frame))
 
 
 async def _turn(websocket: WebSocket, conn: _Connection, text: str,
@@ -605,3 +611,5 @@ async def chat_socket(websocket: WebSocket) -> None:
             pass
     finally:
         limits.close(conn.ip)
+        if conn.unlisten is not None:
+            conn.unlisten()

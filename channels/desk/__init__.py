@@ -1,0 +1,1 @@
+"""The care desk inside the gateway: staff sign-in, the turn gate, live push, replies."""
