@@ -35,3 +35,6 @@ class NotifySettings(StoreSettings):
     lease_seconds: int = Field(60, env="NOTIFY_LEASE_SECONDS", ge=1)
     sweep_interval_seconds: float = Field(5.0, env="NOTIFY_SWEEP_SECONDS", gt=0)
     sweep_grace_seconds: float = Field(30.0, env="NOTIFY_SWEEP_GRACE_SECONDS", ge=0)
+    # The worker's clock runs this far ahead of the real one (drills and end-to-end tests of
+    # reminders due days from now; 0 in production).
+    clock_offset_seconds: float = Field(0.0, env="NOTIFY_CLOCK_OFFSET_SECONDS")

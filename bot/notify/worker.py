@@ -14,12 +14,14 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import dramatiq
 import httpx
 from pymongo.database import Database
 
+from bot.clock import now_utc
 from bot.db import get_db
 from bot.notify import sender, sweeper
 from bot.notify.providers import Provider, SnsProvider, TwilioProvider, WhatsAppProvider
@@ -58,8 +60,11 @@ class NotifyWorker:
 
     def __init__(self, settings: NotifySettings, *, db: Database | None = None,
                  providers: dict[str, Provider] | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
+        offset = timedelta(seconds=settings.clock_offset_seconds)
+        self.clock = clock or (lambda: now_utc() + offset)
         self.db = db if db is not None else get_db(settings)
         self.providers = providers if providers is not None else default_providers(settings)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -77,7 +82,7 @@ class NotifyWorker:
 
     def _run(self, nid: str) -> None:
         outcome = sender.deliver(self.db, nid, self.providers, owner=self.owner,
-                                 policy=self.policy)
+                                 policy=self.policy, now=self.clock())
         if outcome.result in ("retry", "later"):
             self.queue.enqueue(nid, delay_seconds=outcome.delay)
         log.info("notification %s: %s %s", nid, outcome.result, outcome.detail)
@@ -88,9 +93,9 @@ class NotifyWorker:
         while not self._stop.is_set():
             try:
                 if sweeper.acquire(self.db, sweeper.SWEEPER_LEASE, self.owner,
-                                   seconds=max(interval * 3, 15)):
+                                   seconds=max(interval * 3, 15), now=self.clock()):
                     sweeper.sweep(self.db, self.queue.enqueue,
-                                  self.settings.sweep_grace_seconds,
+                                  self.settings.sweep_grace_seconds, now=self.clock(),
                                   backlog=self.queue.backlog)
             except Exception as exc:  # noqa: BLE001 - keep sweeping through outages
                 log.warning("sweep failed: %s", type(exc).__name__)
