@@ -5,7 +5,8 @@ as the conversation is kept (30 days). On save the tracker store finds the answe
 :func:`user_modes` and stores events through :func:`mask_event` and the state through
 :func:`mask_state`, so MongoDB keeps "ML24081234 ••••" instead of the digits:
 
-* a user message answered while ``requested_slot`` was ``verify_phone_last4``: every digit;
+* a user message answered while ``requested_slot`` was ``verify_phone_last4`` (or a mobile
+  number, a one-time code or a call-back number: ``PHONE_ANSWER_SLOTS``): every digit;
 * a user message answered while it was ``verify_order_id``, or followed in its turn by a
   verification slot being set (order number and digits in one message, before the form
   asked): every digit outside the order number;
@@ -26,7 +27,10 @@ from typing import Any
 
 MASK = "•"
 ORDER_SLOT, DIGITS_SLOT = "verify_order_id", "verify_phone_last4"
-VERIFY_SLOTS = (ORDER_SLOT, DIGITS_SLOT)
+# Answers masked like the phone digits: a mobile number and a one-time code typed in chat,
+# and the number an anonymous customer wants to be called back on.
+PHONE_ANSWER_SLOTS = ("verify_phone", "verify_code", "callback_phone")
+VERIFY_SLOTS = (ORDER_SLOT, DIGITS_SLOT, *PHONE_ANSWER_SLOTS)
 # Same shape as the order-number parser in actions/common.py ("ML24081234", "2408 1234").
 _ORDER = re.compile(r"(?i)(?<![a-z0-9])(?:m\s*l[\s-]*)?\d{4}[\s-]?\d{4}(?!\d)")
 _DIGIT = re.compile(r"\d")
@@ -72,7 +76,7 @@ def mask_message(message: dict[str, Any], mode: str) -> dict[str, Any]:
 
 
 def _slot_mode(slot: Any) -> str:
-    return ALL_DIGITS if slot == DIGITS_SLOT else KEEP_ORDER
+    return KEEP_ORDER if slot == ORDER_SLOT else ALL_DIGITS
 
 
 def mask_event(event: dict[str, Any], mode: str | None) -> dict[str, Any]:
