@@ -383,7 +383,8 @@ _PAST = _p(
     r"|पिछले|साल\sपहले|था|थी|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
     r"(?:stroke|heart\sattack|fit|seizure)\s(?:in|on|last|when|as|long)|long\sback|as\sa\s(?:kid|child)"
     r"|suffered\sa|in\s(?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*"
-    r"|dec\w*)(?:\s\d{4})?(?![a-z])"
+    r"|dec\w*)(?:\s\d{4})?(?![a-z])|when\s(?:he\s|she\s|i\s)?(?:was\s)?(?:young|small|little|a\skid"
+    r"|a\schild|a\sbaby)|not\sanymore|no\smore\snow|bachpan"
 )
 # Comes and goes, for a while: a routine consultation unless something says it is bad now.
 _CHRONIC = _p(r"on\sand\soff|off\sand\son|sometimes|occasionally|kabhi\skabhi|कभी\sकभी")
@@ -394,6 +395,9 @@ _MILD_BEFORE = re.compile(
     rf"(?<![a-z0-9{_DEVA}])(?:slight|slightly|mild|mildly|a\slittle|little\sbit|bit\sof|halka|halki|thoda|thodi"
     rf"|हल्का|हल्की|थोड़ा|थोडा)\s(?:\S+\s){{0,1}}$"
 )
+_MILD_IN = _p(r"slight|slightly|mild|mildly|a\sbit|thoda|thodi|halka|halki|हल्का|हल्की|थोड़ा|थोडा")
+# "your prices gave me a heart attack"
+_FIGURE_BEFORE = re.compile(r"(?:gave|give|giving|given|get|got)\s(?:me|us)\s(?:a\s|an\s)?$")
 _NEGATION_BEFORE = re.compile(
     rf"(?<![a-z0-9{_DEVA}])(?:no|not|never|without|nahi|nahin|nhi|bina|isnt|wasnt|dont|"
     rf"doesnt|didnt)\s(?:\S+\s){{0,2}}$"
@@ -413,8 +417,11 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str,
             return False
     if _NEGATION_BEFORE.search(before) and not re.match(r"(?:no|not)\s", match.group(0)):
         return False
-    if (category not in (OVERDOSE, POISONING) and _MILD_BEFORE.search(before)
+    if (category not in (OVERDOSE, POISONING)
+            and (_MILD_BEFORE.search(before) or _MILD_IN.search(match.group(0)))
             and not _INTENSIFIER.search(whole)):
+        return False
+    if _FIGURE_BEFORE.search(before):
         return False
     if _CHRONIC.search(clause) and not _INTENSIFIER.search(whole):
         return False
@@ -481,6 +488,12 @@ def classify(text: str) -> Verdict:
                 for match in pattern.finditer(view):
                     if _counts(view, match, category, context, clause):
                         found.append((category, match.group(0)))
+        for category, pattern in safety_concepts.WEAK_CONCEPTS:
+            for view in {clause, safety_concepts.fold(roman or clause)}:
+                match = pattern.search(view)
+                if (match and _INTENSIFIER.search(view + " " + clause)
+                        and _counts(view, match, category, folded_whole, clause)):
+                    found.append((category, match.group(0)))
         weak = _WEAK.search(clause)
         if weak and _INTENSIFIER.search(clause) and _counts(clause, weak, BREATHING, whole):
             found.append((BREATHING, weak.group(0)))

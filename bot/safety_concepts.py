@@ -60,11 +60,11 @@ _CHEST_BAD = (
     r"|crush\w*|elephant|standing\son|sitting\son|dard|dabav|dabao|bhari\w*|jakad\w*|jakd\w*"
 )
 # breathing -------------------------------------------------------------------------------
-_BREATH = r"breath\w*|brething|breating|sans|swas|saas|air"
+_BREATH = r"breath\w*|brething|breating|sans|swas|saas|sas|air"
 _BREATH_BAD = (
     r"cant|cannot|hardly|barely|struggl\w*|gasp\w*|difficult\w*|hard|laboured|labored|heavy"
     r"|ruk\w*|atak\w*|ukhad\w*|fas\w*|fans\w*|band|nahi\sle\w*|nahi\sli\w*|nahi\sa|stopp\w*"
-    r"|weird|noisy|strange\w*|irregular|shallow"
+    r"|weird|noisy|strange\w*|irregular|shallow|like\sa\sfish|not\sable\sto\s(?:speak|talk)"
 )
 # unconscious -----------------------------------------------------------------------------
 _FELL = r"fell|fallen|collapsed|gir\s(?:gay\w*|pad\w*|gai|ge)|giri|gira|gire|girk\w*"
@@ -127,7 +127,7 @@ _MED = (
     r"|paracetamol|strips?|patt\w*"
 )
 _TOOK = (
-    r"took|taken|swallowed|ate|eaten|drank|consumed|popped|kha\s?(?:li|lin|liya|lie|gay\w*|gai)"
+    r"took|taken|swallowed|ate|eaten|drank|consumed|popped|mixed|kha\s?(?:li|lin|liya|lie|gay\w*|gai)"
     r"|khai|khaya|kha\sgaya|pi\s?(?:li|lin|liya|gay\w*)|piya|nigal\w*"
 )
 _SWALLOWED = (
@@ -149,7 +149,7 @@ _UNWELL = (
 )
 _KID = (
     r"child|kid|son|daughter|baby|toddler|bachch?\w*|bacch?\w*|bet[aie]|chhot[aie]|chot[aie]"
-    r"|munn[aie]"
+    r"|munn[aie]|\d+\s?(?:yo|yr|yrs|year|years|sal|saal)(?:\sold)?"
 )
 _OXYGEN = r"(?:oxygen|o2|saturation|spo2|sp02|sat|sats)\s(?:\S+\s){0,4}(?:[3-8][0-9])(?!\d)"
 _CHOKING = (
@@ -204,6 +204,10 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_STOP})\s(?:\S+\s){{0,2}}(?:{_NOT})")),
     ("bleeding", _p(rf"(?:{_BLOOD})\s(?:\S+\s){{0,2}}(?:clots?)")),
     ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)")),
+    ("bleeding", _p(r"(?:bleed\w*|(?:khun|blood)\s(?:aa|beh|bah|nikal)\w*)\s(?:\S+\s)?"
+                    r"(?:too\smuch|so\smuch|a\slot|bahut|jyada|heavily)")),
+    ("bleeding", _p(r"(?:blood|khun)\s(?:\S+\s){0,2}(?:from|se)\s(?:his\s|her\s|the\s)?"
+                    r"(?:ears?|kan|kaan)|(?:ears?|kan|kaan)\s(?:se|from)\s(?:khun|blood)")),
     ("poisoning", _p(rf"(?:{_TOOK})\s{_W3}(?:{_TOO_MUCH})\s{_W3}(?:{_MED})")),
     ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s)?(?:{_HEAP})\s(?:\S+\s)?\w+")),
     ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s){{0,2}}(?:[1-9][0-9])(?!\d){_NOT_UNITS}\s\w+")),
@@ -238,6 +242,15 @@ SELF_HARM: list[re.Pattern[str]] = [
        r"|(?:end|ending)\s(?:it\sall|everything)|(?:goodbye|bye)\s(?:everyone|forever|world)"
        r"|(?:my|meri|mera)\s(?:\S+\s)?last\s(?:message|msg|day)"),
     _p(r"nahi\s(?:ji|jee)\s(?:sakt\w*|pa\w*)|(?:ji|jee)\snahi\s(?:sakt\w*|pa\w*)"),
+    _p(r"(?:rope|fanda|phanda|noose)\s(?:\S+\s){0,5}(?:ready|tayar|taiyar|neck|gale|fan|ceiling"
+       r"|pankha)|noose"),
+    _p(r"(?:duniya|sab)\sse\sdur\s(?:\S+\s){0,3}ja\w*|hamesha\ske\sliye\s(?:chala|chali)\sja\w*"),
+]
+# Weak on their own ("saans ki problem"): an emergency only with a word of severity in the
+# clause (bot/safety.py's intensifiers: "bahut", "very", "suddenly" …).
+WEAK_CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
+    ("breathing", _p(rf"(?:{_BREATH})\s(?:lene\s)?(?:\S+\s){{0,2}}"
+                     r"(?:problem|dikkat|diqat|taklif|takleef|pareshani|issue|difficulty)")),
 ]
 # Figures of speech: "waiting for the delivery I'll die" is not a statement of intent.
 FIGURATIVE = _p(r"karte\skarte|intejar|intezar|wait\w*|delivery|refund|laugh\w*|has\s?ke|hans\w*")
