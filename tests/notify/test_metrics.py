@@ -73,3 +73,18 @@ def test_figures_come_from_the_outbox(gateway):
 def test_quantile():
     assert quantile([], 0.5) != quantile([], 0.5)  # NaN
     assert quantile([1, 2, 3, 4], 0.5) == 2 and quantile(list(range(1, 101)), 0.95) == 95
+
+
+def test_the_delivery_rate_is_printed_by_the_cli(settings, scratch_db, monkeypatch, capsys):
+    import json
+
+    from bot.notify.__main__ import main
+
+    for n, state in enumerate(["delivered", "delivered", "delivered", "undelivered", "sent"]):
+        add(scratch_db, f"ML{n}", state)
+    monkeypatch.setenv("MONGODB_URI", settings.mongodb_uri)
+    monkeypatch.setenv("MONGODB_DB", scratch_db.name)
+    assert main(["stats"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["states"] == {"delivered": 3, "undelivered": 1, "sent": 1}
+    assert printed["delivery"]["rate"] == pytest.approx(0.75)
