@@ -22,6 +22,7 @@ from actions.common import (
     should_hint,
     yes_no_buttons,
 )
+from actions.order_status import notified_order_id
 from bot import dialogue_facts, orders
 from bot.errors import NotAllowed, NotFound
 
@@ -62,6 +63,9 @@ class ValidateCancelForm(PharmacyFormValidation):
         if order_id is None:
             if tracker.slots.get("requested_slot") == "cancel_order_id":
                 return {}  # we asked; wait for the answer
+            # CANCEL in answer to an order notification means that order.
+            order_id = notified_order_id(tracker)
+        if order_id is None:
             recent = orders.recent_orders(db, customer_id, limit=10)
             cancellable = [o for o in recent if o.get("status") in orders.CANCELLABLE]
             if cancellable:
