@@ -5,4 +5,6 @@
 - :mod:`bot.notify.outbox` — the ``notifications`` collection: one document per
   (order, kind), its states, retries and delivery history.
 - :mod:`bot.notify.wording` — the transactional texts and their DLT template ids.
+- :mod:`bot.notify.replies` — conversational replies (SNS, WhatsApp Cloud) as outbox
+  documents of kind ``reply``, so a failed send is retried like any notification.
 """

@@ -8,6 +8,10 @@ provider returns. After an ambiguous failure (a timeout after the request went o
 worker that died mid-send) the next attempt first re-reads the outbox for an id a late
 answer recorded; the providers have no way to look a publish up afterwards, so such a
 message may go out twice: those are counted (``ambiguous_attempts``, ``duplicate_ids``).
+
+A conversational reply (kind ``reply``, :mod:`bot.notify.replies`) goes to the number that
+wrote (its ``to``), by the provider it came through (``via``), at any hour, whatever the
+opt-out state, and only after the reply part before it is finished.
 """
 
 from __future__ import annotations
