@@ -2,17 +2,15 @@
 
 The answer to "the last 4 digits of your registered mobile number" is a secret for as long
 as the conversation is kept (30 days). On save the tracker store finds the answers with
-:func:`user_modes` and stores events through :func:`mask_event` and the state through
-:func:`mask_state`, so MongoDB keeps "ML24081234 ••••" instead of the digits:
+:func:`user_modes` and stores events through :func:`mask_event` (it stores nothing but
+events and a small head), so MongoDB keeps "ML24081234 ••••" instead of the digits:
 
 * a user message answered while ``requested_slot`` was ``verify_phone_last4`` (or a mobile
   number, a one-time code or a call-back number: ``PHONE_ANSWER_SLOTS``): every digit;
 * a user message answered while it was ``verify_order_id``, or followed in its turn by a
   verification slot being set (order number and digits in one message, before the form
   asked): every digit outside the order number;
-* the ``verify_*`` slot values (``SlotSet`` events and the stored slots) likewise, and
-  the copies of an answer in the stored state (``latest_message``, the active loop's
-  ``trigger_message``);
+* the ``verify_*`` slot values (``SlotSet`` events) likewise;
 * in the message ``text``, ``parse_data.text`` and entity values (one "•" per digit, so
   entity offsets stay valid).
 
@@ -115,25 +113,3 @@ def user_modes(events: Sequence[dict[str, Any]]) -> dict[int, str]:
               and last_user is not None and last_user not in modes):
             modes[last_user] = KEEP_ORDER  # verification in the same turn as the message
     return modes
-
-
-def mask_state(state: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
-    """The stored tracker state without verification answers: the ``verify_*`` slots, and
-    ``latest_message`` / the active loop's ``trigger_message`` when their text is one of
-    ``answers`` (original text of each answering user message → its mask mode)."""
-    masked = dict(state)
-    slots = state.get("slots")
-    if isinstance(slots, dict):
-        masked["slots"] = {
-            name: _mask_value(value, _slot_mode(name)) if name in VERIFY_SLOTS else value
-            for name, value in slots.items()
-        }
-    latest = state.get("latest_message")
-    if isinstance(latest, dict) and latest.get("text") in answers:
-        masked["latest_message"] = mask_message(latest, answers[latest["text"]])
-    loop = state.get("active_loop")
-    trigger = loop.get("trigger_message") if isinstance(loop, dict) else None
-    if isinstance(trigger, dict) and trigger.get("text") in answers:
-        masked["active_loop"] = {**loop, "trigger_message": mask_message(
-            trigger, answers[trigger["text"]])}
-    return masked

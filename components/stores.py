@@ -1,10 +1,10 @@
 """Tracker and lock stores for running more than one Rasa process.
 
 * :class:`ExpiringMongoTrackerStore` keeps conversations in MongoDB (the same
-  database as the orders) and stamps each with ``expires_at``; a TTL index
-  deletes conversations idle for longer than ``expire_after_days``, so
-  phone-number conversations do not grow without bound, and masks verification
-  answers (phone digits) before anything is stored.
+  database as the orders), one document per event so a turn reads and writes only the
+  current session; TTL indexes delete what is older than ``expire_after_days``, so
+  phone-number conversations do not grow without bound; verification answers (phone
+  digits) are masked before anything is stored.
 * :class:`ResilientRedisLockStore` serialises turns of one conversation across
   processes with Redis, and falls back to a per-process lock store while Redis
   is unreachable, so the assistant keeps answering during a Redis outage.
@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pymongo.collection import Collection
+from pymongo.database import Database
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import MongoTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -33,7 +36,19 @@ log = logging.getLogger(__name__)
 
 
 class ExpiringMongoTrackerStore(MongoTrackerStore):
-    """MongoTrackerStore whose conversations expire after a period without messages."""
+    """Append-only MongoDB tracker store: a turn costs the same however long the history.
+
+    Rasa's ``MongoTrackerStore`` keeps a conversation as one document with every event in an
+    array, reads it whole twice per turn and rewrites it (a phone number's conversation only
+    grows). Here a conversation is a small head document (``_id`` = sender id) holding the
+    number of stored events and where the current session starts; each event is its own
+    document in ``<collection>_events`` with ``_id`` = ``"<sender id>/<10-digit seq>"``. A
+    turn reads the head and the current session's events by an ``_id`` range, and writes
+    only its new events plus the head. Heads and events carry ``expires_at`` (TTL indexes):
+    a head lives ``expire_after_days`` after the last message, an event as long after it
+    was written, so old sessions expire on their own. Conversations stored the old way (an
+    ``events`` array) are moved over when first read.
+    """
 
     def __init__(
         self,
@@ -47,30 +62,125 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         self.expire_after = timedelta(days=float(expire_after_days))
         super().__init__(domain, host=host, db=db, collection=collection, **kwargs)
 
+    @property
+    def events_collection(self) -> Collection:
+        return self.db[f"{self.collection}_events"]
+
     def _ensure_indices(self) -> None:
         super()._ensure_indices()
         self.conversations.create_index("expires_at", expireAfterSeconds=0, name="expires_at_ttl")
+        self.events_collection.create_index("expires_at", expireAfterSeconds=0,
+                                            name="expires_at_ttl")
 
+    # -- reading ------------------------------------------------------------------------
+    def _head(self, sender_id: str) -> dict[str, Any] | None:
+        head = self.conversations.find_one({"_id": sender_id})
+        if head is None:
+            head = self._migrate_legacy(sender_id)
+        return head
+
+    def _events(self, sender_id: str, first: int, end: int) -> list[dict[str, Any]]:
+        return read_events(self.events_collection, sender_id, first, end)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> list[dict[str, Any]] | None:
+        head = self._head(sender_id)
+        if not head:
+            return None
+        first = 0 if fetch_events_from_all_sessions else int(head.get("session_start", 0))
+        return self._events(sender_id, first, int(head.get("n_events", 0)))
+
+    async def keys(self) -> Iterable[str]:
+        return [head["_id"] for head in self.conversations.find({}, {"_id": 1})]
+
+    # -- writing ------------------------------------------------------------------------
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """MongoTrackerStore.save plus ``expires_at``, in the same single update, with
-        verification answers masked (:mod:`components.answer_masking`)."""
+        """Store the events this turn added (verification answers masked) and the head.
+
+        The tracker holds the current session as read (from the head's ``session_start``)
+        plus what this turn appended; turns of one conversation are serialised by the lock
+        store, so the head can't move between the read and this save.
+        """
         await self.stream_events(tracker)
-        additional_events = list(self._additional_events(tracker))
-        first = len(tracker.events) - len(additional_events)
+        sender = tracker.sender_id
+        head = self._head(sender) or {}
+        stored, session_start = int(head.get("n_events", 0)), int(head.get("session_start", 0))
         all_events = list(tracker.events)
-        modes = answer_masking.user_modes([_outline(e) for e in all_events])
-        answers = {all_events[i].text: mode for i, mode in modes.items()
-                   if isinstance(all_events[i], UserUttered) and all_events[i].text}
-        state = answer_masking.mask_state(self._current_tracker_state_without_events(tracker),
-                                          answers)
-        state["expires_at"] = datetime.now(timezone.utc) + self.expire_after
-        events = [answer_masking.mask_event(e.as_dict(), modes.get(first + i))
-                  for i, e in enumerate(additional_events)]
+        already = max(0, min(len(all_events), stored - session_start))
+        new_events = all_events[already:]
+        now = datetime.now(timezone.utc)
+        if new_events:
+            modes = answer_masking.user_modes([_outline(e) for e in all_events])
+            docs = []
+            for offset, event in enumerate(new_events):
+                seq = stored + offset
+                if isinstance(event, SessionStarted):
+                    session_start = seq
+                serialised = answer_masking.mask_event(event.as_dict(), modes.get(already + offset))
+                docs.append({"_id": event_id(sender, seq), "e": serialised,
+                             "expires_at": now + self.expire_after})
+            self.events_collection.insert_many(docs, ordered=True)
+        latest = all_events[-1].timestamp if all_events else None
         self.conversations.update_one(
-            {"sender_id": tracker.sender_id},
-            {"$set": state, "$push": {"events": {"$each": events}}},
+            {"_id": sender},
+            {"$set": {"sender_id": sender, "n_events": stored + len(new_events),
+                      "session_start": session_start, "latest_event_time": latest,
+                      "expires_at": now + self.expire_after}},
             upsert=True,
         )
+
+    def _migrate_legacy(self, sender_id: str) -> dict[str, Any] | None:
+        """A conversation stored as one document with an ``events`` array → head + events."""
+        legacy = self.conversations.find_one({"sender_id": sender_id, "events": {"$exists": True}})
+        if legacy is None:
+            return None
+        events = legacy.get("events") or []
+        session_start = 0
+        for index, event in enumerate(events):
+            if event.get("event") == SessionStarted.type_name:
+                session_start = index
+        expires = legacy.get("expires_at") or datetime.now(timezone.utc) + self.expire_after
+        if events:
+            self.events_collection.delete_many(  # a half-finished earlier move
+                {"_id": {"$in": [event_id(sender_id, i) for i in range(len(events))]}})
+            self.events_collection.insert_many(
+                [{"_id": event_id(sender_id, i), "e": e, "expires_at": expires}
+                 for i, e in enumerate(events)])
+        head = {"_id": sender_id, "sender_id": sender_id, "n_events": len(events),
+                "session_start": session_start, "expires_at": expires,
+                "latest_event_time": events[-1].get("timestamp") if events else None}
+        self.conversations.insert_one(head)
+        self.conversations.delete_one({"_id": legacy["_id"]})
+        return head
+
+
+def event_id(sender_id: str, seq: int) -> str:
+    """``_id`` of a stored event: sorts by conversation, then by position."""
+    return f"{sender_id}/{seq:010d}"
+
+
+def read_events(events: Collection, sender_id: str, first: int, end: int,
+                chunk: int = 500) -> list[dict[str, Any]]:
+    """Events ``first`` ≤ seq < ``end`` of a conversation, in order.
+
+    Looked up by their exact ``_id`` values (``$in``), not an ``_id`` range: a range is a
+    scan on some MongoDB-compatible servers (SecantusDB), exact ids are index lookups
+    everywhere.
+    """
+    found: list[dict[str, Any]] = []
+    for start in range(first, end, chunk):
+        ids = [event_id(sender_id, seq) for seq in range(start, min(end, start + chunk))]
+        found += sorted(events.find({"_id": {"$in": ids}}), key=lambda doc: doc["_id"])
+    return [doc["e"] for doc in found]
+
+
+def stored_events(db: Database, sender_id: str, collection: str = "conversations",
+                  all_sessions: bool = True) -> list[dict[str, Any]]:
+    """The serialised events stored for a conversation (as saved: answers masked)."""
+    head = db[collection].find_one({"_id": sender_id}) or {}
+    first = 0 if all_sessions else int(head.get("session_start", 0))
+    return read_events(db[f"{collection}_events"], sender_id, first, int(head.get("n_events", 0)))
 
 
 def _outline(event: Event) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import uuid
 import httpx
 
 from bot import orders
+from components.stores import stored_events
 
 
 def _say(settings, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
@@ -45,7 +46,7 @@ def test_without_verified_customer_no_order_is_revealed(stack_settings, stack_db
 def test_conversation_is_kept_in_mongodb_with_expiry(stack_settings, stack_db):
     sender = f"e2e-{uuid.uuid4().hex}"
     _say(stack_settings, sender, "hello", {"customer_id": "CUST00004"})
-    stored = stack_db.conversations.find_one({"sender_id": sender})
+    stored = stack_db.conversations.find_one({"_id": sender})
     assert stored is not None
     assert stored["expires_at"] is not None
-    assert any(e.get("event") == "user" for e in stored["events"])
+    assert any(e.get("event") == "user" for e in stored_events(stack_db, sender))

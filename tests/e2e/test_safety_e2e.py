@@ -20,6 +20,7 @@ import httpx
 from bot.schema import HANDOFF_TICKETS
 from channels.assistant import AssistantClient
 from channels.settings import load_channel_settings
+from components.stores import stored_events
 
 WHY = {
     "chest": "my father has severe chest pain and is sweating a lot",
@@ -58,8 +59,7 @@ def _urgent_ticket(db, sender: str) -> dict | None:
 
 
 def _active_loops(db, sender: str) -> list[str | None]:
-    stored = db.conversations.find_one({"sender_id": sender}) or {}
-    return [e.get("name") for e in stored.get("events", []) if e.get("event") == "active_loop"]
+    return [e.get("name") for e in stored_events(db, sender) if e.get("event") == "active_loop"]
 
 
 def test_chest_pain_gets_emergency_numbers_and_an_urgent_ticket(stack_settings, stack_db):

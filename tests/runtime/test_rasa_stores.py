@@ -6,13 +6,19 @@ import asyncio
 
 import redis
 from rasa.core.lock_store import LockStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.runtime import procs
-from components.stores import ExpiringMongoTrackerStore, ResilientRedisLockStore
+from components.stores import (
+    ExpiringMongoTrackerStore,
+    ResilientRedisLockStore,
+    event_id,
+    stored_events,
+)
 
 
 def test_tracker_store_saves_with_expiry_and_ttl_index(settings, scratch_db):
@@ -21,12 +27,81 @@ def test_tracker_store_saves_with_expiry_and_ttl_index(settings, scratch_db):
     )
     tracker = DialogueStateTracker.from_events("web-abc", [UserUttered("hello")])
     asyncio.run(store.save(tracker))
-    doc = scratch_db.conversations.find_one({"sender_id": "web-abc"})
+    doc = scratch_db.conversations.find_one({"_id": "web-abc"})
     assert doc is not None and doc["expires_at"] is not None
-    indexes = {ix["name"]: ix for ix in scratch_db.conversations.list_indexes()}
-    assert indexes["expires_at_ttl"]["expireAfterSeconds"] == 0
+    for collection in (scratch_db.conversations, scratch_db.conversations_events):
+        indexes = {ix["name"]: ix for ix in collection.list_indexes()}
+        assert indexes["expires_at_ttl"]["expireAfterSeconds"] == 0
+    event = scratch_db.conversations_events.find_one({"_id": event_id("web-abc", 0)})
+    assert event["e"]["text"] == "hello" and event["expires_at"] is not None
     restored = asyncio.run(store.retrieve("web-abc"))
     assert restored.latest_message.text == "hello"
+
+
+def _store(settings, scratch_db) -> ExpiringMongoTrackerStore:
+    return ExpiringMongoTrackerStore(Domain.empty(), host=settings.mongodb_uri, db=scratch_db.name)
+
+
+def _turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+
+
+def test_each_turn_appends_only_its_events_and_the_head_stays_small(settings, scratch_db):
+    store = _store(settings, scratch_db)
+    tracker = asyncio.run(store.get_or_create_tracker("sms-long"))
+    for n in range(40):
+        tracker = asyncio.run(store.retrieve("sms-long")) or tracker
+        _turn(tracker, f"message {n}")
+        asyncio.run(store.save(tracker))
+    head = scratch_db.conversations.find_one({"_id": "sms-long"})
+    # 40 turns of 3 events after the action_listen a new tracker starts with
+    assert head["n_events"] == 121 == scratch_db.conversations_events.count_documents({})
+    assert "events" not in head and len(str(head)) < 400
+    texts = [e["text"] for e in stored_events(scratch_db, "sms-long") if e["event"] == "user"]
+    assert texts == [f"message {n}" for n in range(40)]  # each once, in order
+
+
+def test_a_new_session_is_read_alone_and_the_full_history_stays(settings, scratch_db):
+    store = _store(settings, scratch_db)
+    tracker = DialogueStateTracker("web-sessions", [])
+    _turn(tracker, "first session")
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("web-sessions"))
+    tracker.update(ActionExecuted(ACTION_SESSION_START_NAME))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+    _turn(tracker, "second session")
+    asyncio.run(store.save(tracker))
+
+    current = asyncio.run(store.retrieve("web-sessions"))
+    assert current.events[0].type_name == "session_started"
+    assert [e.text for e in current.events if isinstance(e, UserUttered)] == ["second session"]
+    full = asyncio.run(store.retrieve_full_tracker("web-sessions"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == [
+        "first session", "second session"]
+    # A turn in the new session appends after everything already stored.
+    _turn(current, "third")
+    asyncio.run(store.save(current))
+    texts = [e["text"] for e in stored_events(scratch_db, "web-sessions") if e["event"] == "user"]
+    assert texts == ["first session", "second session", "third"]
+
+
+def test_a_conversation_stored_as_one_document_is_moved_over(settings, scratch_db):
+    store = _store(settings, scratch_db)
+    old = DialogueStateTracker("web-legacy", [])
+    _turn(old, "from before")
+    scratch_db.conversations.insert_one(
+        {"sender_id": "web-legacy", "events": [e.as_dict() for e in old.events]})
+    tracker = asyncio.run(store.retrieve("web-legacy"))
+    assert tracker.latest_message.text == "from before"
+    _turn(tracker, "after the move")
+    asyncio.run(store.save(tracker))
+    assert scratch_db.conversations.count_documents({"sender_id": "web-legacy"}) == 1
+    assert "events" not in scratch_db.conversations.find_one({"sender_id": "web-legacy"})
+    texts = [e["text"] for e in stored_events(scratch_db, "web-legacy") if e["event"] == "user"]
+    assert texts == ["from before", "after the move"]
 
 
 def _config(port: int) -> EndpointConfig:

@@ -11,7 +11,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components.answer_masking import ALL_DIGITS, KEEP_ORDER, mask_text
-from components.stores import ExpiringMongoTrackerStore
+from components.stores import ExpiringMongoTrackerStore, stored_events
 
 DIGITS = "3210"
 
@@ -50,7 +50,9 @@ def save_turns(store, tracker: DialogueStateTracker, *turns: list) -> None:
 
 
 def stored(scratch_db, sender: str) -> str:
-    return str(scratch_db.conversations.find_one({"sender_id": sender}))
+    """Everything MongoDB keeps of the conversation: its head and its events."""
+    head = scratch_db.conversations.find_one({"_id": sender})
+    return str(head) + str(stored_events(scratch_db, sender))
 
 
 def test_digits_answer_is_masked_at_rest_but_seen_during_the_turn(store, scratch_db, domain):
