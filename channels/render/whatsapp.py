@@ -48,6 +48,7 @@ class InboundWhatsApp:
     text: str | None
     payload: str | None
     timestamp: str | None = None
+    media_id: str | None = None  # an image or document (a prescription: channels/desk/media.py)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -159,6 +160,10 @@ def _inbound(message: Mapping[str, Any], phone_number_id: str) -> InboundWhatsAp
     elif kind == "button":  # quick-reply button on a template message
         button = message.get("button") or {}
         payload, text = button.get("payload"), button.get("text")
+    media = message.get(kind) if kind in ("image", "document") else None
+    media_id = str(media.get("id")) if isinstance(media, Mapping) and media.get("id") else None
+    if media_id and isinstance(media.get("caption"), str):
+        text = media["caption"]
     sender, message_id = message.get("from"), message.get("id")
     if not sender or not message_id:
         return None
@@ -170,6 +175,7 @@ def _inbound(message: Mapping[str, Any], phone_number_id: str) -> InboundWhatsAp
         text=(text.strip() or None) if isinstance(text, str) else None,
         payload=str(payload) if payload else None,
         timestamp=str(message["timestamp"]) if message.get("timestamp") else None,
+        media_id=media_id,
     )
 
 

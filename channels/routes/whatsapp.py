@@ -25,6 +25,7 @@ from bot.notify import receipts
 from bot.notify import replies as notify_replies_outbox
 from bot.notify.providers import WhatsAppProvider
 from channels import inbound, notify_replies, pools
+from channels.desk import media as desk_media
 from channels.outbound.whatsapp_api import WhatsAppApiError, WhatsAppClient
 from channels.render import whatsapp
 from channels.render.whatsapp import InboundWhatsApp
@@ -150,6 +151,9 @@ async def _process(state: Any, message: InboundWhatsApp, caller: Caller,
 
 
 async def _answer(state: Any, message: InboundWhatsApp, caller: Caller) -> list[dict[str, Any]]:
+    if message.media_id:  # a photo or PDF: a prescription for the pharmacists
+        return [whatsapp.text_message(message.wa_id, await desk_media.from_whatsapp(
+            state, message.media_id, caller, message.text))]
     text = message.payload or message.text
     if not text:
         return [whatsapp.text_message(message.wa_id, NON_TEXT_REPLY)]
