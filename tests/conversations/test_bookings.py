@@ -200,7 +200,7 @@ def test_vitamin_d_and_b12_get_the_cheaper_package(conversation, new_customer):
 # -- doctors: language and reason ---------------------------------------------------------
 def test_does_she_speak_hindi(conversation, new_customer):
     c = conversation(new_customer(), channel="web")
-    replies = c.say("I need a child specialist tomorrow evening")
+    replies = c.say("I need a child specialist tomorrow morning")
     assert replies.buttons, c.transcript()
     replies = c.say("does she speak hindi?")
     assert_never_says(replies, PICK_AGAIN)
