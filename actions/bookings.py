@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from abc import ABC, abstractmethod
 from datetime import datetime
 
 from rasa_sdk import Action, Tracker
@@ -140,9 +141,10 @@ def _explain(dispatcher: CollectingDispatcher, tracker: Tracker, exc: Exception,
         reply(dispatcher, tracker, "slot_taken", problem=getattr(exc, "message", ""))
 
 
-class _BookingAction(Action):
+class _BookingAction(Action, ABC):
     """Store outages and bugs end in a polite reply, never a crash."""
 
+    @abstractmethod
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         raise NotImplementedError
 
