@@ -90,6 +90,15 @@ def _code_in(value: Any, tracker: Tracker) -> str | None:
 class PhoneIdentity:
     """Validation of the phone path's two slots (mixed into the form validation base)."""
 
+    # Filled by their domain mappings (from_text while asked): nothing extra to extract.
+    def extract_verify_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
+        return {}
+
+    def extract_verify_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        return {}
+
     def validate_verify_phone(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if tracker.slots.get("requested_slot") != "verify_phone":
