@@ -117,7 +117,7 @@ def test_wrong_codes_are_limited_and_reveal_nothing(world, sms, tracker_factory,
         domain)
     code = code_from(sms, NEW_PHONE)
     wrong = f"{(int(code) + 1) % 1000000:06d}"
-    for attempt in range(3):
+    for _attempt in range(3):
         events, dispatcher = run(ValidateDoctorCallForm(), answer(
             tracker_factory, "verify_code", wrong), domain)
         slots = slot_events(events)
