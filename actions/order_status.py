@@ -22,7 +22,14 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.common import PharmacyFormValidation, SafeAction, find_order_id, reply, reset_events
+from actions.common import (
+    PharmacyFormValidation,
+    SafeAction,
+    find_order_id,
+    problem_text,
+    reply,
+    reset_events,
+)
 from bot import dialogue_facts, order_choice, orders
 from bot.clock import now_utc
 from bot.dialogue_text import button, say
@@ -158,7 +165,7 @@ class ActionOrderStatus(SafeAction):
             else:
                 summary = orders.latest_order(db, customer_id)
         except InvalidInput as exc:
-            reply(dispatcher, tracker, "bad_order_id", problem=exc.message)
+            reply(dispatcher, tracker, "bad_order_id", problem=problem_text(tracker, exc))
             return cleanup
         except NotFound:
             reply(dispatcher, tracker, "order_not_found" if order_id else "no_orders")
