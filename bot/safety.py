@@ -387,8 +387,12 @@ _PAST = _p(
     r"|a\schild|a\sbaby)|not\sanymore|no\smore\snow|bachpan"
 )
 # Comes and goes, for a while: a routine consultation unless something says it is bad now.
-_CHRONIC = _p(r"on\sand\soff|off\sand\son|sometimes|occasionally|kabhi\skabhi|कभी\sकभी")
+_CHRONIC = _p(r"on\sand\soff|off\sand\son|sometimes|occasionally|kabhi\skabhi|कभी\sकभी|whenever"
+              r"|every\stime|(?:i|he|she|they)\sget|gets\s(?:\S+\s)?(?:when|after|while)|jab\sbhi|aksar"
+              r"|often|frequently")
 _NOW = _p(r"(?<!fine\s)(?<!better\s)(?<!ok\s)(?<!okay\s)(?<!stable\s)(?<!normal\s)now"
+          r"(?!\s(?:he\s|she\s|i\s|they\s)?(?:is\s|am\s|are\s)?(?:on|taking|needs?|fine|better|ok"
+          r"|okay|stable|recovered|normal)(?![a-z]))"
           r"|right\snow|abhi|abi|अभी|again\stoday|currently|since\s(?:morning|\d+\smins?)")
 # "slight chest discomfort after spicy food": mild, said so, nothing alarming elsewhere.
 _MILD_BEFORE = re.compile(
@@ -398,6 +402,12 @@ _MILD_BEFORE = re.compile(
 _MILD_IN = _p(r"slight|slightly|mild|mildly|a\sbit|thoda|thodi|halka|halki|हल्का|हल्की|थोड़ा|थोडा")
 # "your prices gave me a heart attack"
 _FIGURE_BEFORE = re.compile(r"(?:gave|give|giving|given|get|got)\s(?:me|us)\s(?:a\s|an\s)?$")
+# A cause that makes chest pain or breathlessness routine, said in the message.
+_ROUTINE_CAUSE = _p(r"cough\w*|khansi|khasi|have\sa\scold|cold\sand\scough|jukam|zukaam|acidity|gas"
+                    r"|spicy|after\seating|khane\ske\sbaad|anxious|anxiety|gained\sweight"
+                    r"|when\s(?:i|he|she)\s(?:walk|climb|run|exercise|cough|eat)\w*"
+                    r"|while\s(?:walking|climbing|running|jogging|exercising)")
+_OVERDOSE_QUESTION = re.compile(r"(?:can|could)\s(?:i|you|one|someone|we)\s(?:\S+\s)?over\s?dose")
 _NEGATION_BEFORE = re.compile(
     rf"(?<![a-z0-9{_DEVA}])(?:no|not|never|without|nahi|nahin|nhi|bina|isnt|wasnt|dont|"
     rf"doesnt|didnt)\s(?:\S+\s){{0,2}}$"
@@ -422,6 +432,11 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str,
             and not _INTENSIFIER.search(whole)):
         return False
     if _FIGURE_BEFORE.search(before):
+        return False
+    if category in (CHEST_PAIN, BREATHING, BLEEDING) and not _INTENSIFIER.search(whole) and (
+            _MILD_IN.search(clause) or (category != BLEEDING and _ROUTINE_CAUSE.search(whole))):
+        return False
+    if category == OVERDOSE and _OVERDOSE_QUESTION.search(before + match.group(0)):
         return False
     if _CHRONIC.search(clause) and not _INTENSIFIER.search(whole):
         return False

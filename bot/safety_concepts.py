@@ -71,7 +71,7 @@ _FELL = r"fell|fallen|collapsed|gir\s(?:gay\w*|pad\w*|gai|ge)|giri|gira|gire|gir
 _NOT_MOVING = (
     r"not\smoving|no\smovement|isnt\smoving|hil\s(?:bhi\s)?nahi\w*|hil\snhi|ankh\w*\s(?:\S+\s)?"
     r"(?:band|nahi\skhol\w*)|not\sopening\s(?:his\s|her\s)?eyes|not\sgetting\sup|uth\snahi\w*"
-    r"|not\sresponding|no\sresponse|jawab\snahi|javab\snahi"
+    r"|not\sresponding|no\sresponse|jawab\snahi|javab\snahi|kuchh?\sbol\snahi\srah\w*"
 )
 # stroke ----------------------------------------------------------------------------------
 _SIDE = (
@@ -106,7 +106,7 @@ _FIT_NOW = (
 _BODY = r"body|sharir|sarir|badan|hath\spair|hands\sand\slegs|arms\sand\slegs"
 _BODY_BAD = r"jerk\w*|twitch\w*|convuls\w*|akad\sgay\w*|akad\sgai"
 # bleeding --------------------------------------------------------------------------------
-_BLOOD = r"blood|bleed\w*|khun|khoon|rakt"
+_BLOOD = r"blood|bleed\w*|blid\w*|khun|khoon|rakt"
 _MUCH = (
     r"bahut|bohot|bahot|jyada|jada|kafi|heavy|heavily|lot|lots|so\smuch|too\smuch|profuse\w*"
     r"|nonstop|continuous\w*"
@@ -124,7 +124,7 @@ _NOT_UNITS = (
 )
 _MED = (
     r"tablets?|tabs?|pills?|goli\w*|dose|doses|medicines?|meds|dava\w*|dawa\w*|syrup|insulin"
-    r"|paracetamol|strips?|patt\w*"
+    r"|paracetamol|strips?|patt\w*|gums?|lozenges?|capsules?|caps"
 )
 _TOOK = (
     r"took|taken|swallowed|ate|eaten|drank|consumed|popped|mixed|kha\s?(?:li|lin|liya|lie|gay\w*|gai)"
@@ -137,6 +137,12 @@ _SWALLOWED = (
 _SOMEONE_ELSES = (
     r"meri|mere|my|mummy|papa|dadi|dada|nani|nana|mom|moms|dad|dads|grandma\w*|grandpa\w*"
     r"|her|his"
+)
+_POISON = (
+    r"detol|dettol|harpic|harpik|phenyl|phinail|finail|fenail|lijol|lizol|kerosin\w*|mitti\ska\stel"
+    r"|petrol|diesel|tejab|acid|bleach|blich|jeher|jahar|jehar|johar|pesticide|kitnashak|kitnasak"
+    r"|(?:chuh\w*|kid\w*|kide|machh?ar|makhi)\s(?:\S+\s)?mar\w*|rat\s?kill\w*|poison\w*|cleaner"
+    r"|likvid|liquid"
 )
 _ACCIDENT = r"by\smistake|galti\sse|galati\sse|accident(?:al)?ly|accidently"
 _TIMES = (
@@ -151,7 +157,9 @@ _KID = (
     r"child|kid|son|daughter|baby|toddler|bachch?\w*|bacch?\w*|bet[aie]|chhot[aie]|chot[aie]"
     r"|munn[aie]|\d+\s?(?:yo|yr|yrs|year|years|sal|saal)(?:\sold)?"
 )
-_OXYGEN = r"(?:oxygen|o2|saturation|spo2|sp02|sat|sats)\s(?:\S+\s){0,4}(?:[3-8][0-9])(?!\d)"
+_OXYGEN = (
+    r"(?:oxygen|oksijan|oxijan|o2|saturation|spo2|sp02|sat|sats)\s(?:\S+\s){0,4}(?:[3-8][0-9])(?!\d)"
+)
 _CHOKING = (
     r"(?:gale|gala|throat|sans\s?nali)\s(?:\S+\s){0,3}(?:atak\w*|fas\w*|fans\w*|stuck)"
     r"|stuck\sin\s(?:\S+\s){0,2}throat"
@@ -166,7 +174,10 @@ _BALANCE = (
     r"|sudden\w*\s(?:\S+\s){0,3}lost\s(?:his\s|her\s)?balance|lakva|lakwa|lakhva"
 )
 _EPILEPTIC = (
-    rf"(?:having|had)\s(?:a\s|an\s)?(?:epileptic\s)?(?:{_FIT})"
+    rf"having\s(?:a\s|an\s)?(?:\S+\s)?(?:epileptic\s)?(?:{_FIT})"
+    rf"|had\s(?:a\s|an\s)?(?:epileptic\s)?(?:{_FIT})"
+    r"|started\s(?:jerking|convulsing|fitting|seizing)"
+    r"|(?:fell|gir\w*)\s(?:\S+\s){0,3}(?:started\s)?(?:jerking|convulsing)"
     r"|(?:epileptic|mirgi)\s(?:\S+\s)?(?:fit|attack|daura|dora)"
 )
 
@@ -187,6 +198,8 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*"
                        r"|(?:losing|lost|lose|loses)\s(?:\S+\s)?consciousness|out\scold"
                        r"|(?:wont|doesnt|isnt|not)\srespond\w*|keeps?\spassing\sout")),
+    ("unconscious", _p(r"(?:hilane|shak(?:e|ing)\s(?:him|her))\s(?:\S+\s){0,3}"
+                       r"(?:nahi\s(?:uth|hil)\w*|not\s(?:wak|respond)\w*)")),
     ("stroke", _p(rf"(?:{_SIDE})\s{_W}(?:{_LIMB_BAD})")),
     ("stroke", _p(rf"(?:{_LIMB_BAD})\s{_W3}(?:{_SIDE})")),
     ("stroke", _p(rf"(?:{_SUDDEN})\s{_W}(?:{_LIMB})\s{_W3}(?:{_LIMB_BAD})")),
@@ -218,6 +231,9 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
                      rf"\s(?:\S+\s){{0,2}}(?:{_SWALLOWED})")),
     ("poisoning", _p(rf"(?:{_KID})\s{_W}(?:{_SWALLOWED})\s{_W3}(?:{_SOMEONE_ELSES})"
                      rf"\s{_W3}(?:{_MED})")),
+    ("poisoning", _p(rf"(?:[2-9]|do|teen|tin|char|two|three|four)\s"
+                     rf"(?:strips|patte|patta|bottles|shishi)\s(?:\S+\s){{0,4}}(?:{_TOOK})")),
+    ("poisoning", _p(rf"(?:{_POISON})\s{_W3}(?:{_TOOK})|(?:{_TOOK})\s{_W3}(?:{_POISON})")),
     ("poisoning", _p(rf"(?:(?:{_ACCIDENT})\s{_W}(?:{_TOOK})|(?:{_TOOK})\s{_W}(?:{_ACCIDENT}))"
                      rf"\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
 ]
@@ -242,6 +258,13 @@ SELF_HARM: list[re.Pattern[str]] = [
        r"|(?:end|ending)\s(?:it\sall|everything)|(?:goodbye|bye)\s(?:everyone|forever|world)"
        r"|(?:my|meri|mera)\s(?:\S+\s)?last\s(?:message|msg|day)"),
     _p(r"nahi\s(?:ji|jee)\s(?:sakt\w*|pa\w*)|(?:ji|jee)\snahi\s(?:sakt\w*|pa\w*)"),
+    _p(r"(?:i|to)\send\sit(?:\sall)?\s*$|(?:i|to)\send\sit\s(?:all|tonight|today|now|forever)"
+       r"|(?:collect\w*|sav(?:e|ing)|jama|stock\w*)\s(?:\S+\s){0,4}(?:to\s)?(?:end\sit|die|end\smy\slife)"),
+    _p(r"(?:take|taking|swallow\w*|kha)\s(?:\S+\s){0,8}(?:painless|peaceful\w*|pain\sfree)"),
+    _p(r"(?:jump\w*|kud\w*)\s(?:\S+\s){0,3}(?:in\sfront\sof|under|before|ke\sage|ke\sniche)"
+       r"\s(?:a\s|the\s)?(?:train|bus|truck)|(?:train|bus|truck)\s(?:ke\s)?(?:age|niche)\s(?:\S+\s)?kud\w*"),
+    _p(r"(?:jine|live|living)\s(?:\S+\s){0,2}(?:wajah|vajah|reason|matlab|maksad)\s(?:\S+\s){0,2}"
+       r"(?:nahi|left)|no\sreason\sto\slive"),
     _p(r"(?:rope|fanda|phanda|noose)\s(?:\S+\s){0,5}(?:ready|tayar|taiyar|neck|gale|fan|ceiling"
        r"|pankha)|noose"),
     _p(r"(?:duniya|sab)\sse\sdur\s(?:\S+\s){0,3}ja\w*|hamesha\ske\sliye\s(?:chala|chali)\sja\w*"),
@@ -251,6 +274,8 @@ SELF_HARM: list[re.Pattern[str]] = [
 WEAK_CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("breathing", _p(rf"(?:{_BREATH})\s(?:lene\s)?(?:\S+\s){{0,2}}"
                      r"(?:problem|dikkat|diqat|taklif|takleef|pareshani|issue|difficulty)")),
+    ("breathing", _p(r"(?:sans|breath)\s(?:\S+\s){0,2}(?:phul\w*|fool\w*)|breathless\w*"
+                     r"|short(?:ness)?\sof\sbreath")),
 ]
 # Figures of speech: "waiting for the delivery I'll die" is not a statement of intent.
 FIGURATIVE = _p(r"karte\skarte|intejar|intezar|wait\w*|delivery|refund|laugh\w*|has\s?ke|hans\w*")
