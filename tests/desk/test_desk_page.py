@@ -1,0 +1,187 @@
+"""Acceptance: the care desk in Debian's chromium, two browser contexts, one gateway.
+
+A customer on web chat asks for a person → an agent signed in on /desk sees the ticket
+within 2 s, claims it and replies → the customer sees the reply; the customer's next
+message appears on the desk and the assistant does not answer it; resolve → the assistant
+answers the next message. The gateway is the real app served by uvicorn; MongoDB and Redis
+are real; Rasa is the web page tests' in-memory stub, which opens a real handoff ticket
+(bot.handoff) when asked for a person, as action_handoff does. Screenshots of the desk go
+to results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import handoff, staff
+from bot.clock import now_utc
+from bot.runtime.procs import free_port
+from channels.assistant import AssistantClient
+from channels.desk.gate import DeskGate
+from channels.notify_replies import NotifyingAssistant
+from tests.channels.test_web_gateway import gateway_env
+from tests.channels.test_web_page import CHROMIUM, CHROMIUM_ARGS, Gateway, PageRasa
+
+RESULTS = Path(__file__).resolve().parents[2] / "results"
+PASSWORD = "desk page password 1234"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+
+
+class HandoffRasa(PageRasa):
+    """The page stub, plus: "talk to a person" opens a real ticket for the conversation."""
+
+    def __init__(self, db) -> None:
+        super().__init__()
+        self.db = db
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path == "/webhooks/gateway/webhook":
+            body = json.loads(request.content)
+            if body["message"] in ("talk to a person", "/human_handoff"):
+                meta = body.get("metadata") or {}
+                ticket = handoff.create_ticket(
+                    self.db, "web", "customer asked for a person", body["message"],
+                    customer_id=meta.get("customer_id"), conversation_id=body["sender"])
+                self.received.append(body)
+                text = (f"I've passed this to our care team. Your ticket is "
+                        f"{ticket['ticket_id']}.")
+                self.events.setdefault(body["sender"], []).extend([
+                    {"event": "user", "text": body["message"], "metadata": meta},
+                    {"event": "bot", "text": text, "data": {}}])
+                return httpx.Response(200, json=[
+                    {"recipient_id": body["sender"], "text": text},
+                    {"recipient_id": body["sender"],
+                     "custom": {"handoff": True, "ticket_id": ticket["ticket_id"]}}])
+        return super().handle(request)
+
+
+class DeskGatewayServer(Gateway):
+    """The web page tests' uvicorn gateway, with the desk's gate in front of the stub."""
+
+    def start(self) -> None:
+        super().start()
+        state = self.app.state
+        state.assistant = DeskGate(NotifyingAssistant(
+            AssistantClient(state.settings.rasa_url, state.http), state), state)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def gateway(monkeypatch: pytest.MonkeyPatch, settings, scratch_db) -> Iterator[Gateway]:
+    gateway_env(monkeypatch, settings, scratch_db)
+    scratch_db["orders"].insert_one({
+        "_id": "ML44400001", "customer_id": "CUST00001", "status": "shipped",
+        "total_inr": 248.0, "created_at": now_utc() - timedelta(days=2),
+        "items": [{"sku": "MED0001", "brand": "Dolo 650", "quantity": 2}]})
+    staff.add_staff(scratch_db, "asha@pharmacy.example", "agent", PASSWORD, name="Asha")
+    server = DeskGatewayServer(HandoffRasa(scratch_db), free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def contexts(browser):
+    customer = browser.new_context(viewport={"width": 420, "height": 820})
+    agent = browser.new_context(viewport={"width": 1360, "height": 860})
+    yield customer.new_page(), agent.new_page()
+    customer.close()
+    agent.close()
+
+
+def _send(page, text: str) -> None:
+    page.get_by_label("Type your message").fill(text)
+    page.get_by_label("Type your message").press("Enter")
+
+
+def test_customer_and_agent_in_two_browsers(gateway, contexts):
+    customer, agent = contexts
+    customer.set_default_timeout(15_000)
+    agent.set_default_timeout(15_000)
+    RESULTS.mkdir(exist_ok=True)
+    fake = gateway.fake
+    bot = customer.locator("#log .msg-bot .bubble")
+
+    # The agent signs in first (the desk refuses anyone else with 401).
+    response = agent.goto(gateway.url + "desk")
+    assert response is not None and response.status == 401
+    agent.get_by_label("E-mail").fill("asha@pharmacy.example")
+    agent.get_by_label("Password").fill(PASSWORD)
+    agent.get_by_role("button", name="Sign in").click()
+    expect(agent.locator("#me")).to_have_text("Asha (agent)")
+    expect(agent.locator("#live")).to_have_text("Live")
+    expect(agent.locator("#queue-empty")).to_be_visible()
+
+    # The customer signs in as a demo customer and asks for a person.
+    customer.goto(gateway.url)
+    customer.get_by_role("button", name="Sign in as a demo customer").click()
+    customer.get_by_role("dialog").get_by_role("button", name=re.compile("Priya Sharma")).click()
+    expect(customer.locator("#who")).to_have_text("Signed in as Priya Sharma")
+    _send(customer, "talk to a person")
+    expect(bot.last).to_contain_text("passed this to our care team")
+    asked = time.monotonic()
+
+    # The desk shows it within 2 s: channel, reason, customer, a wait colour.
+    ticket = agent.locator("#queue .ticket").first
+    expect(ticket).to_contain_text("Priya Sharma", timeout=2_000)
+    seen_after = time.monotonic() - asked
+    assert seen_after <= 2.0
+    expect(ticket).to_contain_text("web")
+    expect(ticket).to_contain_text("customer asked for a person")
+    expect(ticket).to_have_class(re.compile("wait-green"))
+    agent.screenshot(path=str(RESULTS / "desk_queue.png"))
+
+    # Claim: transcript from the tracker, customer panel with the order.
+    ticket.get_by_role("button").click()
+    expect(agent.locator("#transcript")).to_contain_text("talk to a person")
+    expect(agent.locator("#customer")).to_contain_text("ML44400001")
+    agent.get_by_role("button", name="Claim", exact=True).click()
+    expect(agent.locator("#transcript")).to_contain_text("Asha joined the conversation.")
+    expect(ticket).to_contain_text("with Asha")
+
+    # A canned reply, then a typed one; the customer sees them in the chat.
+    agent.locator("#canned").select_option(index=1)
+    expect(agent.get_by_label("Reply to the customer")).to_have_value(
+        re.compile("care team"))
+    agent.get_by_label("Reply to the customer").fill("Hello Priya, I'm Asha from the pharmacy.")
+    agent.get_by_role("button", name="Send", exact=True).click()
+    expect(bot.last).to_have_text("Hello Priya, I'm Asha from the pharmacy.")
+
+    # The customer's next message goes to the desk; the assistant does not answer it.
+    turns = len(fake.received)
+    bubbles = bot.count()
+    _send(customer, "Is my order delayed?")
+    expect(agent.locator("#transcript .from-customer").last).to_have_text(
+        re.compile("Is my order delayed"))
+    agent.screenshot(path=str(RESULTS / "desk_conversation.png"))
+    time.sleep(1.0)
+    assert len(fake.received) == turns
+    expect(bot).to_have_count(bubbles)
+
+    # Resolve: the customer is told the assistant is back, and it answers again.
+    agent.get_by_role("button", name="Resolve", exact=True).click()
+    expect(bot.last).to_contain_text("the assistant is back")
+    expect(agent.locator("#queue-empty")).to_be_visible()
+    agent.screenshot(path=str(RESULTS / "desk_resolved.png"))
+    _send(customer, "where is my order")
+    expect(bot.last).to_contain_text("Order of CUST00001")
+    assert fake.received[-1]["message"] == "where is my order"
+    customer.screenshot(path=str(RESULTS / "desk_customer_chat.png"))
