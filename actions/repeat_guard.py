@@ -40,6 +40,8 @@ TASK_INTENTS = {
 _CANT = re.compile(
     r"(?i)\b(?:(?:i\s+)?(?:do\s*n[o']?t|dont|didn'?t|did\s+not|don't|have\s+no|haven'?t)\s+"
     r"(?:have|know|remember|got|get|receive|received|any)|no\s+idea|not\s+sure|no\s+order|"
+    r"(?:do\s*n[o']?t|dont|won'?t|rather\s+not)\s+(?:want\s+to\s+)?(?:share|give|tell)|"
+    r"nahi\s+(?:dena|dunga|dungi|bataunga|batana)|"
     r"new\s+customer|first\s+time|never\s+ordered|no\s+account|"
     r"pata\s+nahi|nahi\s+pata|pta\s+nhi|yaad\s+nahi|maloom\s+nahi|nahi\s+hai|nahin\s+hai|"
     r"nhi\s+hai|mere\s+paas\s+nahi|naya\s+customer|pehli\s+baar)\b"
