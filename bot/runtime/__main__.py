@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from bot import desk_demo
 from bot.config import ROOT
 from bot.runtime import procs, training
 from bot.runtime.stack import Stack
@@ -83,6 +84,9 @@ def run() -> int:
     try:
         stack.up(ROOT / ".data")
         print(stack.describe(), flush=True)
+        desk_line = desk_demo.announce(stack.env, stack.run_dir)  # demo mode only
+        if desk_line:
+            print(desk_line, flush=True)
         while True:
             for proc in stack.started:
                 if not proc.alive():
