@@ -25,6 +25,7 @@ from actions.medicines import names_in_text, resolve_medicine, retry_with_messag
 from actions.reorder import customer_pincode, served_pincode
 from bot.catalogue import stock_at
 from bot.dialogue_text import button, say
+from bot.unstocked import not_stocked, outside_brand
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class ValidateAvailabilityForm(PharmacyFormValidation):
         catalogue = context.catalogue()
         skus: list[str] = []
         for name in names[:MAX_MEDICINES]:
+            if outside_brand(name) and catalogue.medicine_by_brand(name) is None:
+                # A brand we know we don't carry ("ozempic", "tylenol 500"): say so, rather
+                # than offering a look-alike catalogue brand.
+                return self.not_stocked(dispatcher, tracker, name)
             match = resolve_medicine(catalogue, name, self.customer(tracker), context.db())
             if match.medicine is None and len(names) == 1:
                 match = retry_with_message(catalogue, tracker, match, self.customer(tracker),
@@ -62,12 +67,30 @@ class ValidateAvailabilityForm(PharmacyFormValidation):
                     buttons = [button(c["brand"], entity_payload("inform", "medicine", c["brand"]))
                                for c in match.candidates]
                     reply(dispatcher, tracker, "did_you_mean", buttons=buttons)
-                else:
-                    reply(dispatcher, tracker, "reorder_unknown_medicine", name=match.name[:40])
-                return {"avail_medicine": None}
+                    return {"avail_medicine": None}
+                return self.not_stocked(dispatcher, tracker, match.name)
             if match.medicine["_id"] not in skus:
                 skus.append(match.medicine["_id"])
         return {"avail_medicine": skus}
+
+    def not_stocked(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    name: str) -> dict[str, Any]:
+        """'We don't stock X': same-salt alternatives are checked instead; with none, a
+        pharmacist is offered and the stock check ends (never a silent re-ask)."""
+        info = not_stocked(context.catalogue(), name)
+        language = context.reply_language(tracker)
+        if info["alternatives"]:
+            reply(dispatcher, tracker, "not_stocked_alternatives", name=info["name"],
+                  generic=info["generic"], strength=info["strength"],
+                  names=", ".join(m["brand"] for m in info["alternatives"]))
+            return {"avail_medicine": [m["_id"] for m in info["alternatives"]]}
+        salt = say("not_stocked_salt", language, generic=info["generic"]) \
+            if info["generic"] else ""
+        key = "not_stocked_pharmacist" if info["known"] else "not_stocked_unknown"
+        reply(dispatcher, tracker, key, name=info["name"], salt=salt,
+              buttons=[button(say("talk_to_pharmacist", language), "/human_handoff"),
+                       button(say("no", language), "/deny")])
+        return {"avail_medicine": None, "form_aborted": True}
 
     def validate_avail_pincode(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -52,6 +52,12 @@ warnings.filterwarnings("ignore")
 RESULTS = ROOT / "results"
 NLU_DATA = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu" / "test_nlu_heldout.yml"
+# One held-out set per language and script, each never trained on (tests/nlu checks).
+HELDOUT_SETS = {
+    "English": HELDOUT,
+    "Hinglish": ROOT / "tests" / "nlu" / "test_nlu_heldout_hinglish.yml",
+    "Devanagari": ROOT / "tests" / "nlu" / "test_nlu_heldout_devanagari.yml",
+}
 CONFIG = ROOT / "config.yml"
 OOS_INTENT = "out_of_scope"
 FALLBACK_INTENT = "nlu_fallback"
@@ -128,6 +134,17 @@ def project_pipeline() -> list[dict]:
     return read_yaml_file(str(CONFIG))["pipeline"]
 
 
+ROMANISING_TOKENIZER = "components.romanising_tokenizer.RomanisingWhitespaceTokenizer"
+
+
+def _script(pipeline: list[dict], tokenizer: bool, minilm: bool) -> list[dict]:
+    """The pipeline with/without Devanagari → Hinglish romanisation (token lemmas for the
+    sparse features; MiniLM's input)."""
+    pipeline = copy.deepcopy(pipeline)
+    pipeline[0] = {"name": ROMANISING_TOKENIZER if tokenizer else "WhitespaceTokenizer"}
+    return _set(pipeline, "SentenceTransformerFeaturizer", romanise=minilm)
+
+
 VARIANTS = {
     "original": lambda: ORIGINAL_PIPELINE,
     "project": project_pipeline,
@@ -151,6 +168,10 @@ VARIANTS = {
     "linear_e40": lambda: _set(_linear(ORIGINAL_PIPELINE), "DIETClassifier", epochs=40),
     "linear_e150": lambda: _set(_linear(ORIGINAL_PIPELINE), "DIETClassifier", epochs=150),
     "linear_char1-5": lambda: _linear(_char_ngrams(ORIGINAL_PIPELINE, 1, 5)),
+    # Script normalisation, relative to config.yml (bench/README.md "Devanagari Hindi").
+    "plain_script": lambda: _script(project_pipeline(), tokenizer=False, minilm=False),
+    "romanised_sparse": lambda: _script(project_pipeline(), tokenizer=True, minilm=False),
+    "romanised": lambda: _script(project_pipeline(), tokenizer=True, minilm=True),
     "stock_logreg": lambda: _insert_after(
         _set(ORIGINAL_PIPELINE, "DIETClassifier", intent_classification=False),
         "DIETClassifier", {"name": "LogisticRegressionClassifier"}),
@@ -381,13 +402,9 @@ def write_training_data(data: Any, path: Path) -> Path:
     return path
 
 
-def heldout_eval(pipeline: list[dict], workdir: Path, name: str, seed: int | None = None
-                 ) -> dict:
-    config = write_config(pipeline, workdir, seed)
-    model, seconds = train(config, NLU_DATA, workdir, name)
-    test = load(HELDOUT)
-    gold = gold_of(test.intent_examples)
-    parser = Parser(model)
+def score_set(parser: Parser, path: Path, pipeline: list[dict]) -> dict:
+    """Intent and entity scores of a trained model on one held-out set."""
+    gold = gold_of(load(path).intent_examples)
     start = time.perf_counter()
     preds = parser.parse([g["text"] for g in gold])
     parse_ms = 1000 * (time.perf_counter() - start) / max(len(gold), 1)
@@ -395,8 +412,10 @@ def heldout_eval(pipeline: list[dict], workdir: Path, name: str, seed: int | Non
     entities = entity_scores(gold, preds)
     threshold, ambiguity = fallback_config(pipeline)
     ins, oos = oos_at(gold, preds, threshold, ambiguity)
+    errors = [{"text": g["text"], "intent": g["intent"], "predicted": raw_top(p)[0]}
+              for g, p in zip(gold, preds, strict=True) if raw_top(p)[0] != g["intent"]]
     return {
-        "train_seconds": seconds, "train_cpu_seconds": LAST_TRAIN_CPU[0], "parse_ms": parse_ms,
+        "n": len(gold), "parse_ms": parse_ms,
         "intent_accuracy": intents["accuracy"], "intent_macro_f1": intents["macro_f1"],
         "entity_f1": entities["micro"]["f1"], "entity_per_type": entities["per_entity"],
         "threshold": threshold, "ambiguity": ambiguity,
@@ -404,7 +423,21 @@ def heldout_eval(pipeline: list[dict], workdir: Path, name: str, seed: int | Non
         "sweep": sweep(gold, preds, ambiguity),
         "sweeps": [r for a in AMBIGUITIES for r in sweep(gold, preds, a)],
         "per_intent": intents["per_intent"],
+        "y": intents["y"], "p": intents["p"], "labels": intents["labels"], "errors": errors,
     }
+
+
+def heldout_eval(pipeline: list[dict], workdir: Path, name: str, seed: int | None = None
+                 ) -> dict:
+    """Train on data/nlu; score every held-out set. The top level is the English set (as
+    before); ``by_set`` has each language/script."""
+    config = write_config(pipeline, workdir, seed)
+    model, seconds = train(config, NLU_DATA, workdir, name)
+    parser = Parser(model)
+    by_set = {label: score_set(parser, path, pipeline) for label, path in HELDOUT_SETS.items()
+              if path.exists()}
+    return {**by_set["English"], "train_seconds": seconds,
+            "train_cpu_seconds": LAST_TRAIN_CPU[0], "by_set": by_set}
 
 
 def cross_validate(pipeline: list[dict], folds: int, workdir: Path, variant: str = "project"
@@ -486,6 +519,17 @@ def print_heldout(name: str, r: dict) -> None:
           f"{r['in_scope_acc']:.3f} OOS {r['oos_recall']:.3f}  train {r['train_seconds']:.0f}s "
           f"(cpu {r.get('train_cpu_seconds', 0):.0f}s)  "
           f"parse {r['parse_ms']:.0f}ms/msg", flush=True)
+    for label, row in (r.get("by_set") or {}).items():
+        print(f"  {label:16} n={row['n']:3d}  intent acc {row['intent_accuracy']:.3f}  "
+              f"macroF1 {row['intent_macro_f1']:.3f}  entity F1 {row['entity_f1']:.3f}",
+              flush=True)
+
+
+def print_confusions(label: str, row: dict) -> None:
+    """The off-diagonal cells of one set's confusion matrix (true → predicted: count)."""
+    pairs = Counter((y, p) for y, p in zip(row["y"], row["p"], strict=True) if y != p)
+    print(f"{label}: {row['n'] - sum(pairs.values())}/{row['n']} right; confusions: " + (
+        ", ".join(f"{y}→{p} {n}" for (y, p), n in pairs.most_common()) or "none"))
 
 
 def print_sweep(rows: list[dict]) -> None:
@@ -504,9 +548,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-heldout", action="store_true")
     parser.add_argument("--compare", help=f"comma-separated variants: {', '.join(VARIANTS)}")
     parser.add_argument("--seeds", type=int, default=1, help="DIET seeds per variant (compare)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="training data (default data/nlu; a frozen copy for comparisons)")
     parser.add_argument("--variant", default="project",
                         help="pipeline for the CV/held-out report (default: config.yml)")
     args = parser.parse_args(argv)
+    if args.data:
+        global NLU_DATA
+        NLU_DATA = args.data.resolve()
     RESULTS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nlu-report-") as tmp:
         workdir = Path(tmp)
@@ -530,6 +579,10 @@ def main(argv: list[str] | None = None) -> int:
                 mean = {k: statistics.mean(r[k] for r in runs) for k in (
                     "intent_accuracy", "intent_macro_f1", "entity_f1", "in_scope_acc",
                     "oos_recall", "train_seconds", "train_cpu_seconds", "parse_ms", "threshold")}
+                mean["by_set"] = {
+                    label: {k: statistics.mean(r["by_set"][label][k] for r in runs)
+                            for k in ("n", "intent_accuracy", "intent_macro_f1", "entity_f1")}
+                    for label in runs[0]["by_set"]}
                 print_heldout(name, mean)
             (RESULTS / "nlu_compare.json").write_text(json.dumps(summary, indent=1))
             return 0
@@ -557,6 +610,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== held-out set {HELDOUT.relative_to(ROOT)} ==")
             print_heldout(args.variant, run)
             print_sweep(run["sweeps"])
+            print("\n== per language and script (held-out sets, never trained on) ==")
+            print(f"{'set':12} {'n':>4} {'intent acc':>10} {'macro-F1':>9} {'entity F1':>9}")
+            for label, row in run["by_set"].items():
+                print(f"{label:12} {row['n']:4d} {row['intent_accuracy']:10.3f} "
+                      f"{row['intent_macro_f1']:9.3f} {row['entity_f1']:9.3f}")
+            for label, row in run["by_set"].items():
+                png = RESULTS / f"nlu_confusion_{label.lower()}{suffix}.png"
+                save_confusion_png(row["y"], row["p"], row["labels"], png,
+                                   f"held-out {label}, {args.variant} pipeline")
+                print_confusions(label, row)
+                print(f"  confusion matrix: {png.relative_to(ROOT)}")
             report["heldout"] = run
         out = RESULTS / f"nlu_report{suffix}.json"
         out.write_text(json.dumps(report, indent=1, default=str))

@@ -1497,3 +1497,11 @@ TEXT.update({
     },
     "not_stocked_salt": {"en": " ({generic})", "hi": " ({generic})", "hi-Deva": " ({generic})"},
 })
+    "not_stocked_unknown": {
+        "en": "I couldn't find '{name}' in our catalogue, so we may not stock it. Please check "
+              "the spelling, or would you like a pharmacist to help?",
+        "hi": "'{name}' hamare catalogue mein nahi mili, shayad hum ise nahi rakhte. Spelling "
+              "check kijiye, ya pharmacist se baat karwa doon?",
+        "hi-Deva": "'{name}' हमारी सूची में नहीं मिली, शायद हम इसे नहीं रखते। नाम जाँचिए, या "
+                   "फ़ार्मासिस्ट से बात करवा दूँ?",
+    },

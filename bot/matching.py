@@ -12,6 +12,9 @@
    "brand (generic strength form)" strings; catalogue embeddings are computed once per process
    and cached (torch threads 1). If the model cannot be loaded the matcher stays lexical.
 
+Names in Devanagari ("डोलो 650", "थायरोनॉर्म") are read in Latin letters first
+(``bot.hindi_names.latin_name``) and then matched the same way.
+
 Medicines in the customer's past orders (``orders``, filtered by ``customer_id``) get a small
 boost, enough to win a tie, never enough to lift a non-match over the threshold.
 Plain Python (no Rasa imports); never raises: odd input gives ``[]``.
@@ -29,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot import validation
+from bot.hindi_names import latin_name
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +100,12 @@ def _fold(word: str) -> str:
     for pattern, repl in _FOLD:
         word = pattern.sub(repl, word)
     return word
+
+
+def phonetic_key(text: str) -> str:
+    """The rough phonetic key of a name, word by word ('maikardis' → 'maikardis',
+    'micardis' → 'mikardis')."""
+    return " ".join(_fold(w) for w in text.split())
 
 
 def _fold_words(words: Iterable[str]) -> str:
@@ -358,7 +368,7 @@ def _match(catalogue: Any, text: Any, customer_id: Any, db: Any, limit: Any) -> 
     if limit < 1:
         return []
     limit = min(limit, MAX_LIMIT)
-    text = text.strip()[:MAX_TEXT]
+    text = latin_name(text.strip()[:MAX_TEXT])  # "डोलो 650" → "dolo 650"
     query_tokens = _tokens(text)
     if not query_tokens or not any(not _is_num(t) for t in query_tokens):
         return []  # numbers alone ("650") name no medicine

