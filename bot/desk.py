@@ -45,7 +45,12 @@ INDEXES = {
 
 
 def ensure_indexes(db: Database) -> None:
-    ensure_indexes_once(db, "desk", INDEXES)
+    """Every index of the desk's collections (once per process and database)."""
+    from bot import audit, prescriptions, staff
+
+    ensure_indexes_once(db, "desk", {**INDEXES, **staff.INDEXES,
+                                     audit.AUDIT_LOG: audit.INDEXES,
+                                     **prescriptions.INDEXES})
 
 
 def wait_target_seconds(ticket: dict[str, Any]) -> int:

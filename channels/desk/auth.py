@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from fastapi import Depends, HTTPException, Request
 from starlette.requests import HTTPConnection
 
-from bot import staff
+from bot import desk, staff
 from bot.errors import StoreUnavailable
 from bot.staff import StaffSession
 
@@ -31,6 +31,7 @@ async def session_from(conn: HTTPConnection) -> StaffSession | None:
     if not token:
         return None
     try:
+        await asyncio.to_thread(desk.ensure_indexes, conn.app.state.db)
         return await asyncio.to_thread(staff.session_for, conn.app.state.db, token)
     except StoreUnavailable as exc:
         raise HTTPException(503, "please try again in a moment") from exc

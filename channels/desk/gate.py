@@ -97,6 +97,7 @@ class DeskGate:
     def _record(self, ticket: dict[str, Any], turn: Any, conversation_id: str, text: str,
                 replies: list[str], held: bool = False) -> None:
         db = self.state.db
+        desk.ensure_indexes(db)
         language = message_language(text)
         if not ticket.get("reply_to"):
             desk.set_reply_route(db, ticket["_id"], reply_route(turn, conversation_id),
