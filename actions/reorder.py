@@ -284,6 +284,9 @@ class ValidateReorderForm(PharmacyFormValidation):
             changes.append(basket_mod.Change(
                 med["_id"], med["brand"], mention.op, packs,
                 relative=bool(mention.quantity and mention.quantity.relative)))
+        if request.clear and not request.mentions:
+            reply(dispatcher, tracker, "basket_now_empty")
+            return _Outcome(None)
         quantity = None
         if not request.mentions and request.quantity is not None:
             if not basket:
@@ -361,8 +364,14 @@ class ValidateReorderForm(PharmacyFormValidation):
             if request.empty and "reorder_medicine" in changed and pending:
                 request = self._request_from_entities(pending, quantities)
             if not request.empty:
+                replies = len(dispatcher.messages)
                 outcome = self._edit_basket(dispatcher, tracker, customer_id, basket, request,
                                             pending, asked)
+                intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+                if (outcome is None and requested == "reorder_confirm" and intent == "affirm"
+                        and len(dispatcher.messages) == replies):
+                    # 'haan bhai jaldi bhejo': a yes with words that name no medicine
+                    return False, _Outcome(basket or None, source)
                 if outcome is None:
                     return True, _Outcome(basket or None, source)
                 return True, _Outcome(outcome.items, source if basket else None)

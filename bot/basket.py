@@ -41,6 +41,8 @@ nikaal nikaalo nikaldo skip exclude without minus
 """.split())
 # Only next to a name do these mean "not this one": 'no okacet', 'okacet mat bhejo'.
 _NOT_WORDS = frozenset("no not nahi nahin nhi mat dont don't मत नहीं".split())
+_ALL_WORDS = frozenset(
+    "all everything sab sabhi saari saare sara sari poora pura सब सारी सारे".split())
 _ONLY_WORDS = frozenset("only sirf bas सिर्फ़ सिर्फ बस".split())
 _FILLER = frozenset("""
 please pls plz kindly place in into on to the a an my me i we want wanted need needed would
@@ -48,7 +50,7 @@ like get give can you could too as well same this that it them those these for o
 one ones more again agn now today tomorrow asap urgent urgently medicine medicines meds
 dawai dawa dawaiyan dawaai tablet tablets tab tabs capsule capsules ok okay yes yeah hi hello
 sir madam ji bhai bhaiya thanks thank thx is be am are have has just instead quantity qty
-make change set update total each both all pack packs delivery deliver home next time last
+make change set update total each both pack packs delivery deliver home next time last
 usual regular monthly refill buy new wo woh yeh ye usko isko unko inko uska iska de do dena
 dedo dijiye kar karo kardo karna kariye karke kijiye mujhe muje mere mera meri liye ke ka ki
 ko se mein main hai hain ho wala wali wale sath saath also x hi bhi in basket cart list
@@ -62,7 +64,7 @@ repeat resend rpt reordr ordr snd sme also items item stuff things cool fine goo
 _SEPARATORS = frozenset("and aur also n & , ; + और तथा".split()) - {"also"}
 _TOKEN_RE = re.compile(rf"[{WORD_CHARS}][{WORD_CHARS}'./-]*|[,;&+\n]")
 # "make it 3", "change it to 2", "qty 4", "3 kar do", "2 instead": a count without a unit.
-_NUM = r"\d{1,2}|" + "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an")),
+_NUM = r"\d{1,4}|" + "|".join(sorted((w for w in NUMBER_WORDS if w not in ("a", "an")),
                                      key=len, reverse=True))
 _SET_BEFORE = re.compile(
     rf"(?i)(?:make|change|set|update|badha|ghata|kar)\s+(?:it|that|them|this|qty|quantity|"
@@ -89,11 +91,12 @@ class Request:
 
     mentions: list[Mention] = field(default_factory=list)
     only: bool = False                    # 'sirf dolo': the named lines replace the basket
+    clear: bool = False                   # 'remove everything', 'sab hata do'
     quantity: Quantity | None = None      # 'make it 3': a count with no medicine named
 
     @property
     def empty(self) -> bool:
-        return not self.mentions and self.quantity is None
+        return not self.mentions and self.quantity is None and not self.clear
 
 
 @dataclass
@@ -110,7 +113,7 @@ def _set_quantities(text: str, taken: list[Quantity]) -> list[Quantity]:
         for match in pattern.finditer(text):
             group = "n" if match.group("n") is not None else "q"
             value = number_value(match.group(group))
-            if value is None or value > MAX_QUANTITY:
+            if value is None:
                 continue
             span = match.span(group)
             if any(span[0] < q.end and q.start < span[1] for q in [*taken, *found]):
@@ -167,6 +170,9 @@ def _segments(text: str, quantities: list[Quantity]) -> list[_Segment]:
                 segment.op, segment.op_first = ADD, not has_name
             if word not in ("bhi", "भी"):
                 close_run()
+            continue
+        if word in _ALL_WORDS:
+            segment.items.append("all")
             continue
         if word in _ONLY_WORDS:
             segment.items.append("only")
@@ -258,12 +264,14 @@ def parse_request(text: str, resolve: Callable[[str], str | None] | None = None)
                     order.append("n")
                 elif words and before is None and after is None and len(words) == 1:
                     value = number_value(words[0])
-                    if value is not None and value <= MAX_QUANTITY:
+                    if value is not None and value < 1000:
                         counts.append(Quantity(0, 0, value))
                         order.append("q")
                 if after is not None:
                     counts.append(after)
                     order.append("q")
+        if not names and op == REMOVE and "all" in segment.items:
+            request.clear = True
         if not names:
             orphans.extend((index, q) for q in counts)
             continue

@@ -25,6 +25,9 @@ NUMBER_WORDS: dict[str, int] = {
     "chhe": 6, "chhah": 6, "che": 6, "saat": 7, "aath": 8, "nau": 9, "das": 10,
     "एक": 1, "दो": 2, "तीन": 3, "चार": 4, "पांच": 5, "पाँच": 5, "छह": 6, "छः": 6,
     "सात": 7, "आठ": 8, "नौ": 9, "दस": 10,
+    "dus": 10, "gyarah": 11, "barah": 12, "baarah": 12, "pandrah": 15, "bees": 20,
+    "thirty": 30, "fifty": 50, "pachas": 50, "pachaas": 50, "hundred": 100, "sau": 100,
+    "बीस": 20, "पचास": 50, "सौ": 100,
 }
 # Number words that are taken without a unit after them ("dolo teen", "two dolo").
 # "do" (Hindi 'give'), "a"/"an", "che" and "tin" are too common as other words.

@@ -25,8 +25,8 @@ AMARYL_1, FORXIGA, AMLOKIND = "MED0013", "MED0034", "MED0063"
 GLUFORMIN, ECOSPRIN, DOLO, OKACET = "MED0002", "MED0100", "MED0227", "MED0313"
 
 
-@pytest.fixture()
-def basket_world(scratch_db: Database, scratch_cache: Cache) -> Iterator[dict[str, Any]]:
+@pytest.fixture(name="basket_world")
+def basket_world_fixture(scratch_db: Database, scratch_cache: Cache) -> Iterator[dict[str, Any]]:
     """FC01 (Mumbai, 400076) with 50 packs of every catalogue medicine. CUST1 (English)
     last had Amaryl 1 x1 delivered and has a prescription for Amaryl 1, Forxiga 10 and
     Amlokind 5 (not Okacet); CUST2 (Hindi) has no prescription."""

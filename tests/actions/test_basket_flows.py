@@ -14,7 +14,7 @@ from tests.actions.basket_world import (
     GLUFORMIN,
     OKACET,
     Conversation,
-    basket_world,  # noqa: F401 - fixture
+    basket_world_fixture,  # noqa: F401 - the basket_world fixture
 )
 from tests.actions.conftest import ent
 
@@ -22,7 +22,7 @@ INTERNAL = ("must be", "Error", "Exception", "None", "{", "_id", "ValueError", "
 
 
 @pytest.fixture()
-def chat(basket_world, tracker_factory, domain):  # noqa: F811
+def chat(basket_world, tracker_factory, domain):
     return Conversation(tracker_factory, domain)
 
 
@@ -170,3 +170,29 @@ def test_out_of_stock_line_gets_a_substitute_then_the_basket(basket_world, chat)
     chat.finish()
     (order,) = placed_orders(basket_world)
     assert order_lines(order) == sorted([(offer["id"], 2), (ECOSPRIN, 1)])
+
+
+def test_an_impossible_change_at_the_confirmation_is_not_a_yes(basket_world, chat):
+    chat.say("dolo 650 2 strips")
+    chat.say("make it 500")  # NLU may read this as reorder_medicine (= yes at this step)
+    assert chat.slots["reorder_confirm"] is None
+    assert "at most 20 packs" in " ".join(chat.replies)
+    assert chat.basket() == [(DOLO, 2)]
+    chat.finish()
+    assert placed_orders(basket_world) == []
+
+
+def test_a_yes_with_extra_words_still_places_the_order(basket_world, chat):
+    chat.say("dolo 650 2 strips")
+    chat.say("haan bhai jaldi bhejo", intent="affirm")
+    assert chat.slots["reorder_confirm"] is True
+    chat.finish()
+    (order,) = placed_orders(basket_world)
+    assert order_lines(order) == [(DOLO, 2)]
+
+
+def test_remove_everything_empties_the_basket(basket_world, chat):
+    chat.say("dolo 650 2 strips and ecosprin 75 1 strip")
+    chat.say("sab hata do", intent="inform")
+    assert chat.basket() == []
+    assert chat.slots["requested_slot"] == "reorder_items"

@@ -101,6 +101,8 @@ CASES = [
     ("change dolo to 3", [("dolo", 3, ADD)], False, None),
     ("dolo 650 ko 4 kar do", [("dolo 650", 4, ADD)], False, None),
     ("qty 2", [], False, 2),
+    ("make it 500", [], False, 500),  # too many: refused with a sentence, not ignored
+    ("dolo 650 ke sau patte", [("dolo 650", 100, ADD)], False, None),
     # replacing the basket
     ("sirf dolo bhejo", [("dolo", None, ADD)], True, None),
     ("only calpol 650 2 strips", [("calpol 650", 2, ADD)], True, None),
@@ -176,3 +178,9 @@ def test_edits():
     assert apply_changes(BASKET, [Change("C", "Calpol", ADD)],
                          default_packs=lambda sku: 2)[-1]["quantity"] == 2
     assert BASKET[1]["quantity"] == 2  # the input is not changed
+
+
+@pytest.mark.parametrize("text", ["remove everything", "sab hata do", "cancel all"])
+def test_emptying_the_basket(text):
+    request = parse_request(text, resolve)
+    assert request.clear and not request.mentions and not request.empty
