@@ -45,7 +45,13 @@ from actions.medicines import (
     retry_with_message,
 )
 from bot import basket as basket_mod
-from bot import dialogue_facts, reorder, validation
+from bot import (
+    customers_text,  # noqa: F401 - registers already_on_its_way
+    dialogue_facts,
+    orders,
+    reorder,
+    validation,
+)
 from bot.basket_facts import basket_quote_text
 from bot.clock import now_utc
 from bot.db import store_call
@@ -60,6 +66,7 @@ from bot.errors import (
 )
 from bot.quantities import parse_count
 from bot.schema import CUSTOMERS
+from bot.unstocked import not_stocked, outside_brand
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +115,23 @@ def customer_pincode(db: Any, customer_id: str) -> str | None:
     addresses = (doc or {}).get("addresses") or []
     pin = addresses[0].get("pincode") if addresses and isinstance(addresses[0], dict) else None
     return pin if isinstance(pin, str) and _PINCODE_RE.fullmatch(pin) else None
+
+
+def on_its_way(db: Any, customer_id: str, quote: dict[str, Any], now: Any,
+               language: str) -> list[str]:
+    """'Forxiga 10 is already on its way in order ML…': one note per medicine of the
+    basket that an open order of the customer's already holds."""
+    notes = []
+    for line in quote["sendable"]:
+        found = orders.open_orders_with(db, customer_id, line["sku"], now)
+        if found:
+            first = found[0]
+            notes.append(say(
+                "already_on_its_way", language, brand=first.get("brand") or line["brand"],
+                order_id=first["order_id"],
+                status=dialogue_facts.status_text(first["status"], language),
+                eta=dialogue_facts.eta_text(first, now, language)))
+    return notes
 
 
 class _Outcome:
@@ -250,6 +274,11 @@ class ValidateReorderForm(PharmacyFormValidation):
         changes: list[basket_mod.Change] = []
         said_something = False
         for mention in request.mentions:
+            if outside_brand(mention.name) and catalogue.medicine_by_brand(mention.name) is None:
+                # A brand we know we don't carry: say so, never a look-alike of ours.
+                said_something = True
+                self._not_stocked(dispatcher, tracker, mention.name)
+                continue
             match = resolve_medicine(catalogue, mention.name, customer_id, db)
             if match.medicine is None and len(request.mentions) == 1:
                 match = retry_with_message(catalogue, tracker, match, customer_id, db)
@@ -309,6 +338,22 @@ class ValidateReorderForm(PharmacyFormValidation):
         if not new:
             reply(dispatcher, tracker, "basket_now_empty")
         return _Outcome(new or None)
+
+    def _not_stocked(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                     name: str) -> None:
+        info = not_stocked(context.catalogue(), name)
+        language = context.reply_language(tracker)
+        if info["alternatives"]:
+            reply(dispatcher, tracker, "basket_not_stocked", name=info["name"],
+                  names=", ".join(m["brand"] for m in info["alternatives"]),
+                  buttons=[button(m["brand"], entity_payload("inform", "medicine", m["brand"]))
+                           for m in info["alternatives"]])
+            return
+        salt = say("not_stocked_salt", language, generic=info["generic"]) \
+            if info["generic"] else ""
+        key = "not_stocked_pharmacist" if info["known"] else "not_stocked_unknown"
+        reply(dispatcher, tracker, key, name=info["name"], salt=salt,
+              buttons=[button(say("talk_to_pharmacist", language), "/human_handoff")])
 
     def _request_from_entities(self, names: list[str], quantities: list[str]
                                ) -> basket_mod.Request:
@@ -444,8 +489,10 @@ class ValidateReorderForm(PharmacyFormValidation):
                     reply(dispatcher, tracker, "out_of_stock_none", brand=line["brand"])
             out["form_aborted"] = True
             return
+        now = now_utc()
         out["reorder_quote"] = {
-            "sentence": basket_quote_text(quote, now_utc(), language),
+            "sentence": basket_quote_text(quote, now, language,
+                                          on_its_way(db, customer_id, quote, now, language)),
             "total_inr": quote["total_inr"], "eta_text": quote["eta_text"],
             "sendable": quote["sendable"],
         }

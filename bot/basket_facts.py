@@ -7,7 +7,7 @@ delivery day and the question. Wording is in :mod:`bot.dialogue_text`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,8 +37,9 @@ def basket_lines_text(quote: Mapping[str, Any], language: str = ENGLISH) -> list
 
 
 def basket_quote_text(quote: Mapping[str, Any], now: datetime,
-                      language: str = ENGLISH) -> str:
-    """The whole confirmation: header, lines, total and day, prescription hint, question."""
+                      language: str = ENGLISH, notes: Sequence[str] = ()) -> str:
+    """The whole confirmation: header, lines, total and day, prescription hint, ``notes``
+    (e.g. a medicine already on its way), question."""
     parts = [say("basket_header", language), *basket_lines_text(quote, language)]
     promised = to_ist(quote["promised_date"]).date()
     pincode = (quote.get("delivery_address") or {}).get("pincode", "")
@@ -48,5 +49,6 @@ def basket_quote_text(quote: Mapping[str, Any], now: datetime,
                 if line.get("availability") == NEEDS_PRESCRIPTION]
     if needs_rx:
         parts.append(say("basket_rx_hint", language, names=", ".join(needs_rx)))
+    parts.extend(notes)
     parts.append(say("basket_question", language))
     return "\n".join(parts)

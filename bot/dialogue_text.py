@@ -832,6 +832,14 @@ TEXT.update({
         "hi": "Order kar doon? '… add karo', '… hata do' ya '3 kar do' bhi keh sakte hain.",
         "hi-Deva": "ऑर्डर कर दूँ? '… जोड़ो', '… हटा दो' या '3 कर दो' भी कह सकते हैं।",
     },
+    "basket_not_stocked": {
+        "en": "We don't stock {name}. Same salt and strength in our catalogue: {names}. Tap "
+              "one to add it.",
+        "hi": "{name} hamare paas nahi milti. Same salt aur strength wali: {names}. Jodne ke "
+              "liye ek chuniye.",
+        "hi-Deva": "{name} हमारे पास नहीं मिलती। वही साल्ट और ताकत वाली: {names}। जोड़ने के "
+                   "लिए एक चुनिए।",
+    },
     "basket_removed_missing": {
         "en": "{name} wasn't in your order.",
         "hi": "{name} aapke order mein nahi thi.",
@@ -1447,7 +1455,8 @@ TEXT.update({
     },
     "lab_package_extra": {"en": " (and also {names})", "hi": " (saath mein {names} bhi)",
                           "hi-Deva": " (साथ में {names} भी)"},
-    "lab_package_button": {"en": "Book {package} ({price})", "hi": "Book {package} ({price})"},
+    "lab_package_button": {"en": "Book {package} ({price})", "hi": "Book {package} ({price})",
+                           "hi-Deva": "{package} बुक करो ({price})"},
     "lab_package_taken": {
         "en": "Okay, I've switched to the {package} package ({price}).",
         "hi": "Theek hai, {package} package ({price}) le liya.",
@@ -1496,7 +1505,6 @@ TEXT.update({
                    "नहीं दे सकता। क्या फ़ार्मासिस्ट से बात करवा दूँ?",
     },
     "not_stocked_salt": {"en": " ({generic})", "hi": " ({generic})", "hi-Deva": " ({generic})"},
-})
     "not_stocked_unknown": {
         "en": "I couldn't find '{name}' in our catalogue, so we may not stock it. Please check "
               "the spelling, or would you like a pharmacist to help?",
@@ -1505,3 +1513,4 @@ TEXT.update({
         "hi-Deva": "'{name}' हमारी सूची में नहीं मिली, शायद हम इसे नहीं रखते। नाम जाँचिए, या "
                    "फ़ार्मासिस्ट से बात करवा दूँ?",
     },
+})

@@ -196,3 +196,28 @@ def test_remove_everything_empties_the_basket(basket_world, chat):
     chat.say("sab hata do", intent="inform")
     assert chat.basket() == []
     assert chat.slots["requested_slot"] == "reorder_items"
+
+
+def test_a_brand_we_do_not_stock_is_named_and_the_rest_kept(basket_world, chat):
+    chat.say("trajenta 1 strip and dolo 650 2 strips")
+    assert chat.basket() == [(DOLO, 2)]
+    assert "We don't stock Trajenta" in " ".join(chat.replies)
+
+
+def test_a_medicine_already_on_its_way_is_mentioned(basket_world, chat):
+    from datetime import timedelta
+
+    from bot.clock import now_utc
+
+    now = now_utc()
+    basket_world["db"].orders.insert_one({
+        "_id": "ML30000002", "customer_id": "CUST1", "centre_id": "FC01",
+        "items": [{"sku": DOLO, "brand": "Dolo 650", "generic": "Paracetamol",
+                   "strength": "650 mg", "quantity": 1, "unit_price_inr": 33.6}],
+        "total_inr": 33.6, "status": "shipped",
+        "status_history": [{"status": "shipped", "at": now}], "created_at": now,
+        "updated_at": now, "promised_date": now + timedelta(days=1),
+        "delivery_address": {"pincode": "400076"}, "source": "app"})
+    chat.say("dolo 650 2 strips and ecosprin 75 1 strip")
+    assert "already on its way to you in order ML30000002" in chat.last
+    assert "Ecosprin 75" not in chat.last.split("already on its way")[1]
