@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from actions.common import reset_events
 from actions.conversation import conversation_summary
-from bot import handoff, safety
+from bot import handoff, safety, safety_model
 from bot.clock import now_utc
 from bot.dialogue_text import say
 
@@ -35,6 +35,7 @@ _FIRST_AID = {
     safety.BLEEDING, safety.POISONING, safety.OVERDOSE,
 }
 _REASONS = {safety.EMERGENCY: "medical emergency", safety.SELF_HARM: "self-harm risk"}
+safety_model.warm(background=True)  # the first emergency reply must not wait for training
 
 
 def reply_language(tracker: Tracker, text: str) -> str:

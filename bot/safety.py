@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot import safety_concepts
+from bot import safety_concepts, safety_model
 
 EMERGENCY, SELF_HARM, NONE = "emergency", "self_harm", "none"
 
@@ -51,6 +51,7 @@ class Verdict:
     category: str | None = None      # e.g. CHEST_PAIN; SELF_HARM_CATEGORY for self-harm
     evidence: str | None = None      # the normalised words that matched
     categories: tuple[str, ...] = ()  # every category that matched (emergency ones too)
+    score: float | None = None       # the model's P(emergency or self-harm), when it ran
 
     @property
     def alarm(self) -> bool:
@@ -449,8 +450,9 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str,
 _STARTS_NEGATED = re.compile(r"(?:no|not|dont|do\snot|dnt|nahi|nahin|nhi|नहीं)\s")
 
 
-def _self_harm(views: list[str]) -> str | None:
-    """The words of the first self-harm statement in any view of the whole message."""
+def _self_harm(views: list[str], negated: list[bool]) -> str | None:
+    """The words of the first self-harm statement in any view of the whole message
+    (``negated`` gets True when one was said to be not so: "i am not suicidal")."""
     patterns = [(p, v) for v in views for p in _SELF_HARM]
     patterns += [(p, v) for v in (views[0], safety_concepts.fold(views[0]))
                  for p in safety_concepts.SELF_HARM]
@@ -458,6 +460,7 @@ def _self_harm(views: list[str]) -> str | None:
         for match in pattern.finditer(view):
             if (_NEGATION_BEFORE.search(view[: match.start()])
                     and not _STARTS_NEGATED.match(match.group(0))):
+                negated.append(True)
                 continue
             if (safety_concepts.WEAK_SELF_HARM.search(match.group(0))
                     and safety_concepts.FIGURATIVE.search(safety_concepts.fold(view))):
@@ -473,19 +476,59 @@ def _romanised(text: str) -> str | None:
     return safety_concepts.romanise(text)
 
 
+# How rules and model combine (chosen on development batches C, D and E, each measured with
+# the rules as they were before it and a model trained without it: bench/README.md).
+MODEL_CONFIRMS = 0.3   # a rule's alarm stands unless the model is this sure it is ordinary
+MODEL_ALARMS = 0.6     # the model alone raises an alarm from this probability
+
+
 def classify(text: str) -> Verdict:
-    """Classify one customer message. Never raises; non-text gives ``Verdict()`` (none).
+    """Classify one customer message: the rules, with the model's second opinion.
+
+    An alarm when the rules raise one and the model gives it at least ``MODEL_CONFIRMS``,
+    or when the model alone gives ``MODEL_ALARMS`` (wording the rules don't list). Without
+    a model (no training data in this deployment) the rules alone decide.
+    Never raises; non-text gives ``Verdict()`` (none).
+    """
+    verdict, negated = _rules(text)
+    if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
+        return verdict
+    probabilities = safety_model.probabilities(text[:2000])
+    if probabilities is None:
+        return verdict
+    emergency = probabilities.get(safety_model.EMERGENCY, 0.0)
+    self_harm = probabilities.get(safety_model.SELF_HARM, 0.0)
+    score = round(emergency + self_harm, 3)
+    if verdict.alarm and score >= MODEL_CONFIRMS:
+        return Verdict(verdict.kind, verdict.category, verdict.evidence, verdict.categories,
+                       score)
+    if score >= MODEL_ALARMS and not negated:  # "he has no chest pain now"
+        if self_harm > emergency:
+            return Verdict(SELF_HARM, SELF_HARM_CATEGORY, "model", (SELF_HARM_CATEGORY,), score)
+        return Verdict(EMERGENCY, None, "model", (), score)
+    return Verdict(score=score)
+
+
+def classify_rules(text: str) -> Verdict:
+    """The rules alone. Never raises; non-text gives ``Verdict()`` (none).
 
     Three readings of each clause: as written (phrase patterns), Devanagari romanised
     (the Hinglish phrase patterns then read Hindi too) and folded (the concept patterns of
     bot/safety_concepts.py); the same filters apply to all three.
     """
+    return _rules(text)[0]
+
+
+def _rules(text: str) -> tuple[Verdict, bool]:
+    """The rules' verdict, and whether the message denies a sign ("no chest pain now")."""
     if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
-        return Verdict()
+        return Verdict(), False
+    negated: list[bool] = []
     clauses = _clauses(text[:2000])
     whole = normalise(text[:2000])
     roman_whole = _romanised(whole)
-    self_harm = _self_harm([whole] + ([normalise(roman_whole)] if roman_whole else []))
+    self_harm = _self_harm([whole] + ([normalise(roman_whole)] if roman_whole else []),
+                           negated)
     folded_whole = safety_concepts.fold(whole)
     found: list[tuple[str, str]] = []
     for clause in clauses:
@@ -503,6 +546,8 @@ def classify(text: str) -> Verdict:
                 for match in pattern.finditer(view):
                     if _counts(view, match, category, context, clause):
                         found.append((category, match.group(0)))
+                    elif _NEGATION_BEFORE.search(view[: match.start()]):
+                        negated.append(True)
         for category, pattern in safety_concepts.WEAK_CONCEPTS:
             for view in {clause, safety_concepts.fold(roman or clause)}:
                 match = pattern.search(view)
@@ -515,7 +560,7 @@ def classify(text: str) -> Verdict:
     categories = tuple(dict.fromkeys(category for category, _ in found))
     if self_harm:
         return Verdict(SELF_HARM, SELF_HARM_CATEGORY, self_harm,
-                       (SELF_HARM_CATEGORY, *categories))
+                       (SELF_HARM_CATEGORY, *categories)), bool(negated)
     if found:
-        return Verdict(EMERGENCY, found[0][0], found[0][1], categories)
-    return Verdict()
+        return Verdict(EMERGENCY, found[0][0], found[0][1], categories), bool(negated)
+    return Verdict(), bool(negated)

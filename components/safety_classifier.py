@@ -1,11 +1,12 @@
 """NLU step: emergencies and self-harm statements override the intent (bot/safety.py decides).
 
 Placed after the intent classifier and before FallbackClassifier in config.yml. For every
-message the rule-based safety classifier is authoritative, in both directions:
+message the safety classifier (rules with the second opinion of bot/safety_model.py) is
+authoritative, in both directions:
 
 * it raises an alarm → intent ``medical_emergency`` or ``self_harm`` with confidence 1.0
   (every other intent ranked at 0.0, so the fallback never fires on it);
-* it does not → the statistical classifier's ``medical_emergency`` / ``self_harm`` are
+* it does not → the intent classifier's ``medical_emergency`` / ``self_harm`` are
   removed from the ranking and the rest renormalised (the probability of each intent
   given that the message is not an emergency), so "reorder my chest pain tablets" stays
   a reorder even if the model leans towards an emergency.
@@ -27,7 +28,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import safety
+from bot import safety, safety_model
 
 EMERGENCY_INTENT = "medical_emergency"
 SELF_HARM_INTENT = "self_harm"
@@ -75,6 +76,7 @@ class SafetyIntentOverride(IntentClassifier, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SafetyIntentOverride:
+        safety_model.warm()  # train the second opinion before the first message
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
