@@ -22,7 +22,14 @@ from actions.customer_identity import PHONE_SLOTS
 from actions.repeat_guard import is_cant_answer
 from bot import customers, dialogue_facts, handoff
 from bot.customers_text import masked_phone
-from bot.dialogue_text import HINDI, button, detect_language, is_hindi_locale, say
+from bot.dialogue_text import (
+    HINDI,
+    HINDI_DEVANAGARI,
+    button,
+    detect_language,
+    is_hindi_locale,
+    say,
+)
 from bot.errors import PharmacyError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -197,6 +204,11 @@ class ActionDetectLanguage(Action):
             detected: str | None = HINDI
         else:
             detected = detect_language(text, previous if previous in ("en", "hi") else "en")
+        events: list[dict[str, Any]] = []
         if detected and detected != previous:
-            return [SlotSet("language", detected)]
-        return []
+            events.append(SlotSet("language", detected))
+        # The script of this turn's reply, for domain responses (domain/hindi.yml).
+        script = "deva" if context.reply_language(tracker) == HINDI_DEVANAGARI else "latin"
+        if script != tracker.get_slot("reply_script"):
+            events.append(SlotSet("reply_script", script))
+        return events

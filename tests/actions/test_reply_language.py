@@ -42,7 +42,7 @@ def test_hindi_voice_turn_is_answered_in_devanagari(world, tracker_factory, doma
     _, dispatcher = run(ActionOrderStatus(), tracker, domain)
     text = said(dispatcher)
     assert "ML10000001" in text and "डिलीवर हो गया है" in text
-    assert english_words(text, {"Dolo", "reorder"}) == set(), text
+    assert english_words(text, {"Dolo", "Calpol", "reorder"}) == set(), text
 
 
 def test_hinglish_question_gets_hinglish_even_if_stored_english(world, tracker_factory,
@@ -117,7 +117,7 @@ def test_detect_language_slot_for_devanagari_and_hindi_calls(tracker_factory, do
     for text, metadata in (("मेरा ऑर्डर कहाँ है", {}), ("ML10000001", {"locale": "hi_IN"})):
         tracker = tracker_factory(text=text, metadata=metadata, slots={"language": "en"})
         events, _ = run(ActionDetectLanguage(), tracker, domain)
-        assert slot_events(events) == {"language": "hi"}, text
+        assert slot_events(events) == {"language": "hi", "reply_script": "deva"}, text
 
 
 def test_doctor_booking_confirmed_in_devanagari(world, tracker_factory, domain):
