@@ -187,7 +187,7 @@
     for (const p of data.prescriptions) {
       const item = el("li", "rx");
       item.dataset.rx = p.rx_id;
-      const link = el("a", "", `${p.rx_id} (${p.content_type}, ${Math.round(p.bytes / 1024)} KB)`);
+      const link = el("a", "", `${p.rx_id} (${p.content_type}, ${p.bytes < 1024 ? p.bytes + " bytes" : Math.round(p.bytes / 1024) + " KB"})`);
       link.href = `/desk/api/prescriptions/${encodeURIComponent(p.rx_id)}/file`;
       link.target = "_blank";
       link.rel = "noopener";

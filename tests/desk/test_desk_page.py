@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -107,6 +109,21 @@ def contexts(browser):
     agent.close()
 
 
+def _png(width: int, height: int) -> bytes:
+    """A real PNG (a ruled paper slip) made here, so the desk can show a preview."""
+    rows = b"".join(b"\x00" + b"".join(
+        bytes((30, 90, 160) if y % 20 == 0 or x < 4 else (250, 250, 245))
+        for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def _send(page, text: str) -> None:
     page.get_by_label("Type your message").fill(text)
     page.get_by_label("Type your message").press("Enter")
@@ -185,3 +202,54 @@ def test_customer_and_agent_in_two_browsers(gateway, contexts):
     expect(bot.last).to_contain_text("Order of CUST00001")
     assert fake.received[-1]["message"] == "where is my order"
     customer.screenshot(path=str(RESULTS / "desk_customer_chat.png"))
+
+
+def test_prescription_uploaded_in_web_chat_is_approved_on_the_desk(gateway, contexts, tmp_path):
+    from bot import prescriptions
+    from tests import factories
+
+    customer, pharmacist = contexts
+    customer.set_default_timeout(15_000)
+    pharmacist.set_default_timeout(15_000)
+    db = gateway.fake.db
+    db.medicines.insert_one(factories.medicine("MED0003", "Telma 40", "Telmisartan", "40 mg",
+                                               rx=True, mrp=224.0))
+    staff.add_staff(db, "ravi@pharmacy.example", "pharmacist", PASSWORD, name="Ravi")
+    photo = tmp_path / "prescription.png"
+    photo.write_bytes(_png(240, 120))
+    fake_photo = tmp_path / "scan.jpg"
+    fake_photo.write_bytes(b"MZ\x90\x00" + b"\x00" * 300)  # a Windows executable, renamed
+
+    customer.goto(gateway.url)
+    customer.get_by_role("button", name="Sign in as a demo customer").click()
+    customer.get_by_role("dialog").get_by_role("button", name=re.compile("Priya Sharma")).click()
+    expect(customer.locator("#who")).to_have_text("Signed in as Priya Sharma")
+    customer.locator("#rx-file").set_input_files(str(fake_photo))
+    expect(customer.locator("#log .note").last).to_contain_text("JPEG or PNG photo or a PDF")
+    customer.locator("#rx-file").set_input_files(str(photo))
+    expect(customer.locator("#log .note").last).to_contain_text("we have your prescription")
+    [rx] = list(db.prescriptions.find({"customer_id": "CUST00001"}))
+
+    pharmacist.goto(gateway.url + "desk")
+    pharmacist.get_by_label("E-mail").fill("ravi@pharmacy.example")
+    pharmacist.get_by_label("Password").fill(PASSWORD)
+    pharmacist.get_by_role("button", name="Sign in").click()
+    expect(pharmacist.locator("#me")).to_have_text("Ravi (pharmacist)")
+    pharmacist.get_by_role("button", name="Prescriptions").click()
+    item = pharmacist.locator(f'.rx[data-rx="{rx["_id"]}"]')
+    expect(item).to_contain_text("CUST00001")
+    expect(item.locator("img.rx-preview")).to_be_visible()
+    assert item.locator("img.rx-preview").evaluate("img => img.naturalWidth") == 240
+    item.get_by_label("Medicines (SKUs)").fill("MED0003")
+    until = (now_utc() + timedelta(days=60)).date().isoformat()
+    item.get_by_label("Valid until").fill(until)
+    item.get_by_label("Doctor").fill("Dr. Rao")
+    pharmacist.screenshot(path=str(RESULTS / "desk_prescriptions.png"))
+    item.get_by_role("button", name="Approve").click()
+    expect(item.locator(".rx-status")).to_have_text("Approved; the customer was told.")
+
+    expect(customer.locator("#log .msg-bot .bubble").last).to_contain_text(
+        f"prescription {rx['_id']} is approved for Telma 40")
+    assert prescriptions.has_valid_prescription(db, "CUST00001", "MED0003")
+    audit = db.audit_log.find_one({"action": "prescription.view"})
+    assert audit and audit["customer_id"] == "CUST00001"
