@@ -297,6 +297,10 @@ def public_ticket(doc: dict[str, Any]) -> dict[str, Any]:
         "created_at": _iso(doc.get("created_at")), "resolved_at": _iso(doc.get("resolved_at")),
         "language": doc.get("language"),
     }
-    if doc.get("channel") == "voice":  # a call-back task: the agent needs the number
-        out["callback_number"] = reply_to.get("address") or doc.get("callback_number")
+    # A voice ticket is a call-back task: the agent needs the number (the caller's, or the
+    # one the customer gave for a call back: ``callback_phone``, bot.handoff).
+    number = doc.get("callback_phone") or (reply_to.get("address")
+                                           if doc.get("channel") == "voice" else None)
+    if number:
+        out["callback_number"] = number
     return out

@@ -107,7 +107,7 @@
     $("resolve").textContent = t.channel === "voice" ? "Done" : "Resolve";
     $("resolve").hidden = Boolean(t.claimed_by) && !mine && me.role !== "admin";
     $("reply-form").hidden = !(t.status === "open" && mine) || t.channel === "voice";
-    $("callback").hidden = t.channel !== "voice";
+    $("callback").hidden = t.channel !== "voice" && !t.callback_number;
     $("callback-number").textContent = t.callback_number || "number withheld";
   }
 
