@@ -35,6 +35,8 @@ def reply_route(turn: Any, conversation_id: str) -> dict[str, Any]:
         route["address"] = conversation_id
     elif str(turn.subject).startswith("+"):
         route["address"] = str(turn.subject)
+    if str(extra.get("phone_number_id") or "").isdigit():  # WhatsApp Cloud: our number
+        route["phone_number_id"] = str(extra["phone_number_id"])
     return route
 
 

@@ -135,9 +135,12 @@ async def take_prescription(state: Any, data: bytes, *, channel: str, source: st
     return doc, say("rx_received", language, rx_id=doc["_id"])
 
 
-async def from_whatsapp(state: Any, media_id: str, caller: Any, caption: str | None) -> str:
+async def from_whatsapp(state: Any, media_id: str, caller: Any, caption: str | None,
+                        phone_number_id: str | None = None) -> str:
     """Download, check and store a WhatsApp image/document; the reply text."""
     route = {"channel": "whatsapp", "provider": "whatsapp_cloud", "address": caller.phone}
+    if phone_number_id and phone_number_id.isdigit():
+        route["phone_number_id"] = phone_number_id
     try:
         data = await whatsapp_media(state, media_id)
     except MediaUnavailable as exc:

@@ -7,7 +7,8 @@
   .TwilioProvider``, configured like the notification worker: ``TWILIO_ACCOUNT_SID``,
   ``TWILIO_AUTH_TOKEN``, ``TWILIO_FROM_NUMBER`` or ``TWILIO_MESSAGING_SERVICE_SID``);
 - WhatsApp Cloud API: a text message (the customer wrote within the 24-hour window)
-  through the gateway's Graph client, from ``WHATSAPP_PHONE_NUMBER_ID``;
+  through the gateway's Graph client, from the number the customer wrote to (else
+  ``WHATSAPP_PHONE_NUMBER_ID``);
 - voice: nothing is sent: the ticket is a call-back task.
 
 Sends run in the pool for outside calls; a failure is recorded on the message
@@ -74,10 +75,10 @@ def _send_twilio(state: Any, channel: str, phone: str, text: str, ref: str) -> s
     return provider.send(to, {"_id": ref, "text": text})
 
 
-def _send_cloud(state: Any, phone: str, text: str) -> str:
+def _send_cloud(state: Any, phone: str, text: str, number_id: str | None) -> str:
     from channels.routes.whatsapp import whatsapp_client
 
-    number_id = _settings(state).whatsapp_phone_number_id
+    number_id = number_id or _settings(state).whatsapp_phone_number_id
     if not number_id:
         raise ValueError("WHATSAPP_PHONE_NUMBER_ID is not set")
     body = whatsapp_client(state).send(number_id, {
@@ -110,7 +111,8 @@ async def deliver(state: Any, ticket: dict[str, Any], text: str, ref: str) -> di
         elif provider == "twilio":
             message_id = await pools.run_slow(_send_twilio, state, channel, phone, text, ref)
         elif channel == "whatsapp":
-            message_id = await pools.run_slow(_send_cloud, state, phone, text)
+            message_id = await pools.run_slow(_send_cloud, state, phone, text,
+                                              route.get("phone_number_id"))
         else:
             return {"state": "failed", "provider": provider, "error": "unknown channel"}
     except (SendError, SmsSendError, WhatsAppApiError, ValueError, pools.PoolBusy) as exc:

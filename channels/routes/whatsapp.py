@@ -153,14 +153,15 @@ async def _process(state: Any, message: InboundWhatsApp, caller: Caller,
 async def _answer(state: Any, message: InboundWhatsApp, caller: Caller) -> list[dict[str, Any]]:
     if message.media_id:  # a photo or PDF: a prescription for the pharmacists
         return [whatsapp.text_message(message.wa_id, await desk_media.from_whatsapp(
-            state, message.media_id, caller, message.text))]
+            state, message.media_id, caller, message.text, message.phone_number_id))]
     text = message.payload or message.text
     if not text:
         return [whatsapp.text_message(message.wa_id, NON_TEXT_REPLY)]
     messages = await run_turn(
         state.assistant, state.channels.conversation_secret,
         Turn("whatsapp", caller.subject, text, caller.customer_id,
-             {"provider": "whatsapp_cloud"}, is_payload=bool(message.payload)),
+             {"provider": "whatsapp_cloud", "phone_number_id": message.phone_number_id},
+             is_payload=bool(message.payload)),
         timeout=TURN_TIMEOUT_SECONDS,
     )
     return whatsapp.render(message.wa_id, messages)

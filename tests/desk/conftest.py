@@ -143,7 +143,7 @@ def desk_gateway(settings, scratch_db, scratch_cache, tmp_path) -> Iterator[Desk
         app.state.desk_twilio = provider
         app.state.desk_twilio_whatsapp = provider
         app.state.desk_send_settings = DeskSendSettings(
-            whatsapp_phone_number_id=PHONE_NUMBER_ID, twilio_account_sid=TWILIO_SID,
+            twilio_account_sid=TWILIO_SID,
             twilio_auth_token="twilio-test-token", twilio_api_base_url="https://api.twilio.test")
         app.state.prescription_store = LocalStore(tmp_path / "prescriptions")
         yield DeskGateway(gw, graph, twilio)
