@@ -63,14 +63,19 @@ def graph_api(stack_settings):
 
 def _webhook(text: str) -> dict:
     """The documented shape of a Cloud API ``messages`` notification for a text message."""
+    return _webhook_from(WA_ID, text)
+
+
+def _webhook_from(wa_id: str, text: str) -> dict:
+    """The same notification from another customer's WhatsApp number."""
     return {
         "object": "whatsapp_business_account",
         "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "918047000000",
                          "phone_number_id": PHONE_NUMBER_ID},
-            "contacts": [{"profile": {"name": "Priya"}, "wa_id": WA_ID}],
-            "messages": [{"from": WA_ID, "id": f"wamid.{uuid.uuid4().hex}",
+            "contacts": [{"profile": {"name": "Priya"}, "wa_id": wa_id}],
+            "messages": [{"from": wa_id, "id": f"wamid.{uuid.uuid4().hex}",
                           "timestamp": str(int(time.time())), "type": "text",
                           "text": {"body": text}}],
         }}]}],

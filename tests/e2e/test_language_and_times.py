@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from bot.schema import CENTRES, CUSTOMERS
 from bot.timeparse import SMALL_HOURS_END
 from channels.render.voice import plain_text, spell_id
 from tests.e2e.test_channels_voice import lex_event
+from tests.e2e.test_channels_whatsapp import graph_api  # noqa: F401  (fixture)
 
 DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 
@@ -122,3 +124,49 @@ def test_hindi_call_is_answered_in_devanagari_ssml(stack_settings, stack_db, sai
     spoken = plain_text(ssml)
     assert "आपका ऑर्डर" in spoken, spoken
     assert spell_id(expected["order_id"]) in ssml  # an id the caller can write down
+
+
+def _whatsapp_texts(bodies: list[dict]) -> list[str]:
+    out = []
+    for body in bodies:
+        if body.get("type") == "text":
+            out.append(body["text"]["body"])
+        elif body.get("type") == "interactive":
+            interactive = body["interactive"]
+            out.append(interactive.get("body", {}).get("text", ""))
+    return out
+
+
+def test_devanagari_whatsapp_message_books_a_lab_test(stack_settings, stack_db,
+                                                      graph_api):  # noqa: F811
+    """A customer types Hindi in Devanagari on WhatsApp: "tomorrow 8 am, a thyroid profile at
+    home". The offers and questions come back in Devanagari; picking the first offer
+    ("पहला") and saying yes ("हाँ") books Thyroid Profile for that customer, tomorrow morning."""
+    from tests.e2e.test_channels_whatsapp import _post, _wait_for, _webhook_from
+
+    _, received, secret = graph_api
+    customer_id, _ = _lab_customer(stack_db)
+    phone = stack_db[CUSTOMERS].find_one({"_id": customer_id}, {"phone": 1})["phone"]
+    wa_id = phone.lstrip("+")
+    before_bookings = stack_db.lab_bookings.count_documents({"customer_id": customer_id})
+    said: list[str] = []
+    for message in ["कल सुबह 8 बजे घर पर थायरॉइड प्रोफाइल टेस्ट करवाना है", "पहला", "हाँ",
+                    "हाँ"]:
+        if stack_db.lab_bookings.count_documents({"customer_id": customer_id}) \
+                > before_bookings:
+            break
+        start = len(received)
+        response = _post(stack_settings, _webhook_from(wa_id, message), secret)
+        assert response.status_code == 200, response.text
+        _wait_for(received, start + 1)
+        time.sleep(1.0)  # a turn may send more than one message
+        said += _whatsapp_texts([r["body"] for r in received[start:]
+                                 if r["body"].get("to") == wa_id])
+    booking = stack_db.lab_bookings.find_one({"customer_id": customer_id},
+                                             sort=[("created_at", -1)])
+    assert booking is not None and stack_db.lab_bookings.count_documents(
+        {"customer_id": customer_id}) > before_bookings, said
+    assert booking["tests"] == ["LT008"], booking
+    day = to_ist(now_utc()).date() + timedelta(days=_days_ahead(1))
+    assert to_ist(booking["start"]).date() == day and to_ist(booking["start"]).hour < 12
+    assert said and all(DEVANAGARI.search(text) for text in said if text), said

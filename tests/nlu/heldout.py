@@ -10,6 +10,14 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# The intents issue 9 asks every language's held-out set to cover (other intents, added since,
+# may have held-out examples too).
+ISSUE_INTENTS = frozenset({
+    "greet", "goodbye", "thank", "affirm", "deny", "stop", "bot_challenge", "help",
+    "human_handoff", "check_order_status", "cancel_order", "reorder_medicine",
+    "check_medicine_availability", "book_doctor_call", "book_lab_test", "inform",
+    "out_of_scope",
+})
 
 
 def parse_with_trained_model(examples: list[Any]) -> list[dict]:
