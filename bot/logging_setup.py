@@ -99,6 +99,7 @@ def setup(service: str, level: int | str = logging.INFO) -> None:
     handler.setFormatter(formatter)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # Python warnings from now on are JSON lines too
     # Loggers that brought their own handlers (uvicorn, sanic, rasa) format through ours.
     for logger in list(logging.Logger.manager.loggerDict.values()):
         if isinstance(logger, logging.Logger):

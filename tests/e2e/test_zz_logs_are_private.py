@@ -14,6 +14,7 @@ import re
 from bot.runtime import procs
 from bot.seed import DEMO_CUSTOMERS
 
+_WARNING = re.compile(r"^\s|Warning: ")  # warnings.formatwarning: "file:n: XWarning: …"
 SERVICES = {"gateway": "gateway", "notify-worker": "notify-worker", "actions": "actions",
             "rasa": "rasa"}
 
@@ -59,7 +60,9 @@ def test_python_services_log_json_lines(stack_settings):
         assert entries, f"{name}.log has no JSON lines"
         assert all({"ts", "level", "service", "logger", "msg"} <= set(e) for e in entries)
         assert {e["service"] for e in entries} == {service}
-        if name != "rasa":  # Rasa and TensorFlow print a few lines of their own at start
-            assert len(other) <= len(entries) // 20, (name, other[:5])
+        if name != "rasa":  # Rasa and TensorFlow print lines of their own at start
+            # Only Python warnings raised while importing, before the setup ran, may be text.
+            stray = [line for line in other if not _WARNING.search(line)]
+            assert stray == [], (name, stray[:5])
     gateway, _ = _json_lines(logs["gateway"])
     assert any(e["logger"] == "uvicorn.access" for e in gateway)  # requests are logged too

@@ -63,6 +63,7 @@ def test_setup_sends_every_logger_through_the_json_handler(capsys):
         own.warning("number 9876543210")
         lines = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x]
     finally:
+        logging.captureWarnings(False)
         own.removeHandler(own_handler)
         root = logging.getLogger()
         root.handlers[:] = saved[0]
