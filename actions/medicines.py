@@ -1,4 +1,4 @@
-"""Understanding medicine names and pack counts as customers type them.
+"""Understanding medicine names as customers type them (pack counts: bot/quantities.py).
 
 Names go to ``bot.matching.match_medicines`` (typo-tolerant, owned by the matching work);
 if that module can't be imported, an exact brand lookup is used instead.
@@ -7,7 +7,6 @@ if that module can't be imported, an exact brand lookup is used instead.
 from __future__ import annotations
 
 import logging
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +29,6 @@ _PACK_UNITS = r"strips?|strps?|packs?|packets?|patte|patta|pattey|bottles?|boxes
 _DOSE_UNITS = r"tablets?|tabs?|capsules?|caps?|goli|goliyan"
 QUANTITY_RE = re.compile(
     rf"(?i)(?<![\w.])(\d{{1,4}}|{_NUMBER_WORDS})\s*({_PACK_UNITS}|{_DOSE_UNITS})\b")
-_BARE_NUMBER_RE = re.compile(rf"(?i)^\s*(\d{{1,4}}|{_NUMBER_WORDS})\s*(?:{_PACK_UNITS})?\s*"
-                             r"(?:please|pls|only|bas)?\s*$")
 _SPLIT_RE = re.compile(r"(?i)\s*(?:,|;|&|\n|\band\b|\baur\b|\bplus\b)\s*")
 _FILLER_RE = re.compile(
     r"(?i)\b(?:please|pls|plz|send|order|reorder|again|agn|also|me|i|want|need|bhej\w*|"
@@ -115,32 +112,6 @@ def retry_with_message(catalogue: Catalogue, tracker: Any, failed: Match,
         if match.medicine is not None:
             return match
     return failed
-
-
-def parse_quantity(value: Any, medicine: dict | None = None) -> int:
-    """Packs from '2 strips', 'do patte', '3', or '90 tablets' (→ packs of the medicine).
-
-    Raises InvalidInput (not a number, zero, or more than the per-medicine maximum).
-    """
-    if isinstance(value, str):
-        match = QUANTITY_RE.search(value)
-        if match and re.fullmatch(_DOSE_UNITS, match.group(2).lower()) and medicine:
-            count = validation.quantity(match.group(1)) if not match.group(1).isdigit() \
-                else int(match.group(1))
-            pack = medicine.get("pack_size")
-            if isinstance(pack, int) and pack > 1 and count > 0:
-                value = str(math.ceil(count / pack))
-    return validation.quantity(value)
-
-
-def quantity_in_text(text: str) -> str | None:
-    """The pack-count phrase in a sentence ('2 strips'), or the whole text if it is one."""
-    match = QUANTITY_RE.search(text)
-    if match:
-        return match.group(0)
-    if _BARE_NUMBER_RE.match(text):
-        return text.strip()
-    return None
 
 
 def names_in_text(text: str) -> list[str]:
