@@ -221,3 +221,10 @@ def test_a_medicine_already_on_its_way_is_mentioned(basket_world, chat):
     chat.say("dolo 650 2 strips and ecosprin 75 1 strip")
     assert "already on its way to you in order ML30000002" in chat.last
     assert "Ecosprin 75" not in chat.last.split("already on its way")[1]
+
+
+def test_devanagari_basket(basket_world, chat):
+    chat.customer_id = "CUST2"
+    chat.say("डोलो 650 के दो पत्ते और इकोस्प्रिन 75 का एक पत्ता भेज दो")
+    assert chat.basket() == [(DOLO, 2), (ECOSPRIN, 1)]
+    assert "स्टॉक में है" in chat.last and "कुल ₹72.20" in chat.last
