@@ -134,6 +134,15 @@ def on_its_way(db: Any, customer_id: str, quote: dict[str, Any], now: Any,
     return notes
 
 
+def _message_naming(tracker: Tracker, name: str) -> str | None:
+    """The latest typed message that named ``name`` (the request made before verifying)."""
+    for event in reversed(tracker.events):
+        text = event.get("text") if event.get("event") == "user" else None
+        if isinstance(text, str) and not text.startswith("/") and name.lower() in text.lower():
+            return text
+    return None
+
+
 class _Outcome:
     """What resolving the customer's request gave: items, or nothing (already explained)."""
 
@@ -402,7 +411,7 @@ class ValidateReorderForm(PharmacyFormValidation):
         if typed is not None:
             if asks_for_repeat(typed):
                 return True, self._from_latest(dispatcher, tracker, customer_id, True)
-            order_id = find_order_id(typed) if asked else None
+            order_id = find_order_id(typed) if requested != "reorder_confirm" else None
             if order_id:
                 return True, self._from_order(dispatcher, tracker, customer_id, order_id)
             request = basket_mod.parse_request(typed, self._resolver(customer_id))
@@ -437,7 +446,11 @@ class ValidateReorderForm(PharmacyFormValidation):
                 return True, self._from_order(dispatcher, tracker, customer_id,
                                               slots["reorder_order_id"])
             if pending:
-                request = self._request_from_entities(pending, quantities)
+                said_then = _message_naming(tracker, pending[0])
+                request = basket_mod.parse_request(said_then, self._resolver(customer_id)) \
+                    if said_then else basket_mod.Request()
+                if not request.mentions:
+                    request = self._request_from_entities(pending, quantities)
                 outcome = self._edit_basket(dispatcher, tracker, customer_id, [], request,
                                             pending, True)
                 return True, outcome or _Outcome()

@@ -228,3 +228,28 @@ def test_devanagari_basket(basket_world, chat):
     chat.say("डोलो 650 के दो पत्ते और इकोस्प्रिन 75 का एक पत्ता भेज दो")
     assert chat.basket() == [(DOLO, 2), (ECOSPRIN, 1)]
     assert "स्टॉक में है" in chat.last and "कुल ₹72.20" in chat.last
+
+
+def test_a_basket_asked_for_before_verifying_is_read_by_position(basket_world,
+                                                                tracker_factory, domain):
+    from actions.reorder import ValidateReorderForm
+    from tests.actions.conftest import run, slot_events
+
+    basket_world["db"].orders.update_one({"_id": "ML30000001"},
+                                         {"$set": {"customer_id": "CUST2"}})
+    opening = "ek patta dolo 650 aur do patte okacet bhej do"
+    history = [{"event": "user", "text": opening},
+               {"event": "slot", "name": "requested_slot", "value": "verify_order_id"},
+               {"event": "user", "text": "ML30000001"}]
+    # NLU gave the quantities in another order than the medicines: the text decides.
+    tracker = tracker_factory(
+        text="0002", active_loop="reorder_form", requested_slot="verify_phone_last4",
+        events=history,
+        slots={"active_task": "reorder_form", "reorder_medicine": ["dolo 650", "okacet"],
+               "reorder_quantity": ["do patte", "ek patta"], "verify_order_id": "ML30000001"},
+        set_this_turn={"verify_phone_last4": "0002"})
+    events, _ = run(ValidateReorderForm(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["verified_customer_id"] == "CUST2"
+    assert [(i["sku"], i["quantity"]) for i in slots["reorder_items"]] == [(DOLO, 1),
+                                                                           (OKACET, 2)]
