@@ -38,6 +38,8 @@ INDEXES = {
     TICKET_MESSAGES: [
         IndexModel([("ticket_id", ASCENDING), ("at", ASCENDING)], name="ticket_at"),
         IndexModel([("at", ASCENDING)], name="at"),
+        IndexModel([("conversation_id", ASCENDING), ("at", DESCENDING)],
+                   name="conversation_at"),
     ],
     HANDOFF_TICKETS: [IndexModel([("customer_id", ASCENDING), ("created_at", DESCENDING)],
                                  name="customer_created")],
@@ -176,6 +178,16 @@ def messages(db: Database, ticket_id: str, limit: int = 500) -> list[dict[str, A
     with store_call():
         return list(db[TICKET_MESSAGES].find({"ticket_id": ticket_id})
                     .sort([("at", 1), ("_id", 1)]).limit(limit))
+
+
+def conversation_messages(db: Database, conversation_id: str,
+                          limit: int = 200) -> list[dict[str, Any]]:
+    """The newest ``limit`` desk messages of a conversation (any of its tickets), oldest
+    first."""
+    with store_call():
+        found = list(db[TICKET_MESSAGES].find({"conversation_id": conversation_id})
+                     .sort([("at", -1), ("_id", -1)]).limit(limit))
+    return found[::-1]
 
 
 def messages_since(db: Database, since: datetime, limit: int = 500) -> list[dict[str, Any]]:

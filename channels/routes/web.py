@@ -47,6 +47,7 @@ from bot.db import store_call
 from bot.errors import StoreUnavailable
 from bot.schema import CUSTOMERS
 from channels import web_revocations
+from channels.desk import history as desk_history
 from channels.desk.hub import get_hub
 from channels.identity import conversation_id
 from channels.turns import MAX_TEXT_CHARS, Turn, run_turn
@@ -251,7 +252,11 @@ def history_from_tracker(tracker: Mapping[str, Any], limit: int = MAX_HISTORY) -
 async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
     """(history entries, complete) for a conversation; ([], False) if Rasa is unreachable."""
     settings = app_state.settings
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender}/tracker"
+    base = settings.assistant_urls[0]
+    route = getattr(app_state.assistant, "route", None)  # the conversation's own process
+    if callable(route):
+        base = route(sender)[0]
+    url = f"{base}/conversations/{sender}/tracker"
     params = {"token": settings.rasa_auth_token, "include_events": "AFTER_RESTART"}
     try:
         response = await app_state.http.get(url, params=params, timeout=TRACKER_TIMEOUT_SECONDS)
@@ -480,7 +485,7 @@ async def _start_session(websocket: WebSocket, conn: _Connection, token: str | N
     })
     if resumed:
         sender = conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret)
-        history, complete = await fetch_history(state, sender)
+        history, complete = await desk_history.fetch(state, sender)  # with the care desk's
     else:  # a brand-new session has no history: don't make Rasa create a tracker for it
         history, complete = [], True
     trailing = []

@@ -193,6 +193,13 @@ def test_customer_and_agent_in_two_browsers(gateway, contexts):
     assert len(fake.received) == turns
     expect(bot).to_have_count(bubbles)
 
+    # A reload shows the whole conversation, the desk's part included, in order.
+    customer.reload()
+    expect(customer.locator("#log .msg .bubble")).to_have_text([
+        "talk to a person", re.compile("passed this to our care team"),
+        "Asha joined the conversation.", "Hello Priya, I'm Asha from the pharmacy.",
+        "Is my order delayed?"])
+
     # Resolve: the customer is told the assistant is back, and it answers again.
     agent.get_by_role("button", name="Resolve", exact=True).click()
     expect(bot.last).to_contain_text("the assistant is back")
@@ -224,6 +231,8 @@ def test_prescription_uploaded_in_web_chat_is_approved_on_the_desk(gateway, cont
     customer.get_by_role("button", name="Sign in as a demo customer").click()
     customer.get_by_role("dialog").get_by_role("button", name=re.compile("Priya Sharma")).click()
     expect(customer.locator("#who")).to_have_text("Signed in as Priya Sharma")
+    _send(customer, "hi")  # the signed-in session is settled (its history rendered)
+    expect(customer.locator("#log .msg-bot .bubble").last).to_contain_text("How can I help")
     customer.locator("#rx-file").set_input_files(str(fake_photo))
     expect(customer.locator("#log .note").last).to_contain_text("JPEG or PNG photo or a PDF")
     customer.locator("#rx-file").set_input_files(str(photo))
@@ -239,7 +248,10 @@ def test_prescription_uploaded_in_web_chat_is_approved_on_the_desk(gateway, cont
     item = pharmacist.locator(f'.rx[data-rx="{rx["_id"]}"]')
     expect(item).to_contain_text("CUST00001")
     expect(item.locator("img.rx-preview")).to_be_visible()
-    assert item.locator("img.rx-preview").evaluate("img => img.naturalWidth") == 240
+    width = item.locator("img.rx-preview").evaluate(
+        "img => img.complete ? img.naturalWidth"
+        " : new Promise(done => { img.onload = () => done(img.naturalWidth); })")
+    assert width == 240
     item.get_by_label("Medicines (SKUs)").fill("MED0003")
     until = (now_utc() + timedelta(days=60)).date().isoformat()
     item.get_by_label("Valid until").fill(until)
