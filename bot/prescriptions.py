@@ -45,7 +45,6 @@ class PrescriptionSettings(EnvSettings):
     s3_bucket: str = Field("", env="S3_BUCKET")
     s3_sse: str = Field("AES256", env="S3_SSE", regex="^(AES256|aws:kms)$")
     s3_kms_key_id: str = Field("", env="S3_KMS_KEY_ID")
-    s3_prefix: str = Field("prescriptions/", env="S3_PREFIX")
     aws_region: str = Field("ap-south-1", env="AWS_REGION")
     local_dir: str = Field(str(ROOT / ".run" / "prescriptions"), env="PRESCRIPTION_DIR")
 
