@@ -153,3 +153,37 @@ def test_one_open_ticket_per_conversation(desk_gateway):
     post_twilio(dg.gw, twilio_params("agent", sid=_sid()))
     post_twilio(dg.gw, twilio_params("agent", sid=_sid()))
     assert len(desk.queue(dg.db)) == 1
+
+
+def test_sms_handoff_over_sns_is_answered_through_sns(desk_gateway):
+    """An SNS conversation's ticket (reply route recorded by the gate) answered from the
+    desk: the reply is an SNS Publish to the customer's number with the DLT attributes."""
+    import boto3
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    from bot import handoff
+    from channels.outbound.sns_sms import SnsSmsSender
+
+    dg = desk_gateway
+    ticket = handoff.create_ticket(dg.db, "sms", "customer asked for a person", "agent",
+                                   customer_id=CUSTOMER, conversation_id="sms-sns-desk")
+    desk.set_reply_route(dg.db, ticket["ticket_id"],
+                         {"channel": "sms", "provider": "sns", "address": PHONE})
+    csrf = sign_in(dg.client, dg.db, "agent")
+    headers = {"X-CSRF-Token": csrf}
+    tid = ticket["ticket_id"]
+    with mock_aws():
+        client = boto3.client("sns", region_name="ap-south-1")
+        dg.gw.app.state.sns_sender = SnsSmsSender(client, sender_id="PHARMA",
+                                                  entity_id="1101234567890123456",
+                                                  template_id="1107161234567890123")
+        dg.client.post(f"/desk/api/tickets/{tid}/claim", headers=headers)
+        reply = dg.client.post(f"/desk/api/tickets/{tid}/reply", headers=headers,
+                               json={"text": "Your order leaves today."})
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["message"]["delivery"] == {"state": "sent", "provider": "sns",
+                                                       "error": None}
+        sent = sns_backends[DEFAULT_ACCOUNT_ID]["ap-south-1"].sms_messages
+        assert (PHONE, "Your order leaves today.") in [tuple(v[:2]) for v in sent.values()]
