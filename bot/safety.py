@@ -381,7 +381,7 @@ _PAST = _p(
     r"last\s(?:week|month|year|time|night\sbut)|\d+\s(?:years?|yrs?|months?|weeks?|days?)\sago"
     r"|years?\sago|months?\sago|weeks?\sago|in\s(?:19|20)\d\d|history\sof|used\sto"
     r"|pichh?le\s(?:saal|mahine|hafte|sal)|(?:aaya|aya|pada|padi|hua|hui|gaya|gayi)\stha"
-    r"|पिछले|साल\sपहले|था|थी|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
+    r"|पिछले|साल\sपहले|था|थी|थे|पहले|pehle|pahle|ab\sband|अब\sबंद|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
     r"(?:stroke|heart\sattack|fit|seizure)\s(?:in|on|last|when|as|long)|long\sback|as\sa\s(?:kid|child)"
     r"|suffered\sa|in\s(?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*"
     r"|dec\w*)(?:\s\d{4})?(?![a-z])|when\s(?:he\s|she\s|i\s)?(?:was\s)?(?:young|small|little|a\skid"
@@ -408,7 +408,9 @@ _ROUTINE_CAUSE = _p(r"cough\w*|khansi|khasi|have\sa\scold|cold\sand\scough|jukam
                     r"|spicy|after\seating|khane\ske\sbaad|anxious|anxiety|gained\sweight"
                     r"|when\s(?:i|he|she)\s(?:walk|climb|run|exercise|cough|eat)\w*"
                     r"|while\s(?:walking|climbing|running|jogging|exercising)")
-_OVERDOSE_QUESTION = re.compile(r"(?:can|could)\s(?:i|you|one|someone|we)\s(?:\S+\s)?over\s?dose")
+_OVERDOSE_QUESTION = re.compile(
+    r"(?:can|could)\s(?:i|you|one|someone|we)\s(?:\S+\s)?over\s?dose"
+    r"|over\s?dose\s(?:limit|level|amount|threshold)")
 _NEGATION_BEFORE = re.compile(
     rf"(?<![a-z0-9{_DEVA}])(?:no|not|never|without|nahi|nahin|nhi|bina|isnt|wasnt|dont|"
     rf"doesnt|didnt)\s(?:\S+\s){{0,2}}$"
@@ -437,7 +439,7 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str,
     if category in (CHEST_PAIN, BREATHING, BLEEDING) and not _INTENSIFIER.search(whole) and (
             _MILD_IN.search(clause) or (category != BLEEDING and _ROUTINE_CAUSE.search(whole))):
         return False
-    if category == OVERDOSE and _OVERDOSE_QUESTION.search(before + match.group(0)):
+    if category == OVERDOSE and _OVERDOSE_QUESTION.search(before + match.group(0) + after):
         return False
     if _CHRONIC.search(clause) and not _INTENSIFIER.search(whole):
         return False
@@ -464,6 +466,7 @@ def _self_harm(views: list[str], negated: list[bool]) -> str | None:
                 continue
             if (safety_concepts.WEAK_SELF_HARM.search(match.group(0))
                     and safety_concepts.FIGURATIVE.search(safety_concepts.fold(view))):
+                negated.append(True)
                 continue  # "waiting for this delivery I'll die"
             return match.group(0)
     return None
@@ -486,8 +489,9 @@ def classify(text: str) -> Verdict:
     """Classify one customer message: the rules, with the model's second opinion.
 
     An alarm when the rules raise one and the model gives it at least ``MODEL_CONFIRMS``,
-    or when the model alone gives ``MODEL_ALARMS`` (wording the rules don't list). Without
-    a model (no training data in this deployment) the rules alone decide.
+    or when the model alone gives ``MODEL_ALARMS`` (wording the rules don't list) and the
+    rules did not see a sign and set it aside (past, negated, a medicine's name, mild).
+    Without a model (no training data in this deployment) the rules alone decide.
     Never raises; non-text gives ``Verdict()`` (none).
     """
     verdict, negated = _rules(text)
@@ -502,7 +506,7 @@ def classify(text: str) -> Verdict:
     if verdict.alarm and score >= MODEL_CONFIRMS:
         return Verdict(verdict.kind, verdict.category, verdict.evidence, verdict.categories,
                        score)
-    if score >= MODEL_ALARMS and not negated:  # "he has no chest pain now"
+    if score >= MODEL_ALARMS and not negated:  # rules saw "no chest pain now": they know
         if self_harm > emergency:
             return Verdict(SELF_HARM, SELF_HARM_CATEGORY, "model", (SELF_HARM_CATEGORY,), score)
         return Verdict(EMERGENCY, None, "model", (), score)
@@ -520,7 +524,8 @@ def classify_rules(text: str) -> Verdict:
 
 
 def _rules(text: str) -> tuple[Verdict, bool]:
-    """The rules' verdict, and whether the message denies a sign ("no chest pain now")."""
+    """The rules' verdict, and whether they saw a sign and judged it not an emergency now
+    ("no chest pain now", "had a stroke in 2021", "chest pain tablets")."""
     if not isinstance(text, str) or not text.strip() or text.lstrip().startswith("/"):
         return Verdict(), False
     negated: list[bool] = []
@@ -546,7 +551,7 @@ def _rules(text: str) -> tuple[Verdict, bool]:
                 for match in pattern.finditer(view):
                     if _counts(view, match, category, context, clause):
                         found.append((category, match.group(0)))
-                    elif _NEGATION_BEFORE.search(view[: match.start()]):
+                    else:  # seen, and judged not an emergency now (past, medicine, no …)
                         negated.append(True)
         for category, pattern in safety_concepts.WEAK_CONCEPTS:
             for view in {clause, safety_concepts.fold(roman or clause)}:

@@ -75,7 +75,8 @@ _NOT_MOVING = (
 )
 # stroke ----------------------------------------------------------------------------------
 _SIDE = (
-    r"(?:one|left|right|ek|half|adha|adhe|baen|bayen|bain|daen|dayen)\s(?:\S+\s)?"
+    r"(?:one|left|right|ek|half|adha|adhe|baen|bayen|bain|daen|dayen|dahin\w*|bayan\w*|baya)"
+    r"\s(?:\S+\s)?"
     r"(?:side|taraf|tarf|taraph|hissa|hisse)"
 )
 _LIMB = (
@@ -85,13 +86,15 @@ _LIMB = (
 _LIMB_BAD = (
     r"weak\w*|kamjor\w*|kamzor\w*|numb\w*|sunn|sun\sho\w*|paraly\w*|dead|not\sworking|kam\snahi"
     r"|kaam\snahi|not\smoving|utha\snahi|uth\snahi|hil\snahi|latak\w*|droop\w*|drop\w*|went\sweak"
+    r"|gave\sway|gives\sway"
 )
 _SPEECH = (
     r"speech|words|speaking|talking|talk|bol|boli|bolna|avaj|awaj|avaaj|juban|jaban|jabaan|jban"
 )
 _SPEECH_BAD = (
     r"slur\w*|jumbl\w*|garbl\w*|unclear|not\sclear|not\smaking\ssense|funny|strange\w*|weird\w*"
-    r"|ladakh\w*|ladkh\w*|larkh\w*|lad\sk\w*|saf\snahi|saaf\snahi|thik\snahi|atak\w*"
+    r"|ladakh\w*|ladkh\w*|larkh\w*|lad\sk\w*|saf\snahi|saaf\snahi|thik\snahi|atak\w*|gibberish"
+    r"|nonsense|is\soff|ajib|bakwas"
 )
 _FACE = r"face|chehra|chehera|cehra|muh|munh|mooh|mouth|lips?|hont\w*"
 _FACE_BAD = (
@@ -99,14 +102,15 @@ _FACE_BAD = (
     r"|pulled|drawn\sto"
 )
 # seizure ---------------------------------------------------------------------------------
-_FIT = r"fits?|daura|daure|dora|attack|jhatk\w*"
+_FIT = r"fits?|daura|daure|dora|attack|ataik|jhatk\w*"
 _FIT_NOW = (
     r"aa?\sraha|aa?\srahe|aa?\srahi|aya|aa?\sgay\w*|pad\w*|having|right\snow|abhi|lag\w*|started"
+    r"|kha\srah\w*"
 )
 _BODY = r"body|sharir|sarir|badan|hath\spair|hands\sand\slegs|arms\sand\slegs"
 _BODY_BAD = r"jerk\w*|twitch\w*|convuls\w*|akad\sgay\w*|akad\sgai"
 # bleeding --------------------------------------------------------------------------------
-_BLOOD = r"blood|bleed\w*|blid\w*|khun|khoon|rakt"
+_BLOOD = r"blood|bleed\w*|blid\w*|khun|khoon|rakt|nosebleed\w*|naksir|naksir\w*"
 _MUCH = (
     r"bahut|bohot|bahot|jyada|jada|kafi|heavy|heavily|lot|lots|so\smuch|too\smuch|profuse\w*"
     r"|nonstop|continuous\w*"
@@ -124,7 +128,7 @@ _NOT_UNITS = (
 )
 _MED = (
     r"tablets?|tabs?|pills?|goli\w*|dose|doses|medicines?|meds|dava\w*|dawa\w*|syrup|insulin"
-    r"|paracetamol|strips?|patt\w*|gums?|lozenges?|capsules?|caps"
+    r"|paracetamol|strips?|patt\w*|gums?|lozenges?|capsules?|caps|sirap|sirp|bottle|shishi"
 )
 _TOOK = (
     r"took|taken|swallowed|ate|eaten|drank|consumed|popped|mixed|kha\s?(?:li|lin|liya|lie|gay\w*|gai)"
@@ -144,6 +148,7 @@ _POISON = (
     r"|(?:chuh\w*|kid\w*|kide|machh?ar|makhi)\s(?:\S+\s)?mar\w*|rat\s?kill\w*|poison\w*|cleaner"
     r"|likvid|liquid"
 )
+_WHOLE = r"whole|entire|full|pura|puri|pure|sara|sari|sare|all"
 _ACCIDENT = r"by\smistake|galti\sse|galati\sse|accident(?:al)?ly|accidently"
 _TIMES = (
     r"[2-9]\s?(?:times|x|baar|bar|guna)|double|twice|do\sbaar|do\sbar|teen\sbaar|teen\sbar"
@@ -193,6 +198,10 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("breathing", _p(r"(?:turning|turned|going|gone|went)\s(?:\S+\s)?(?:blue|nila|nile|nili)")),
     ("breathing", _p(_CHOKING)),
     ("breathing", _p(_SWELLING)),
+    ("breathing", _p(r"(?:asthma|asthama|dama|dame|sans|breathing)\s(?:ka\s|ki\s)?"
+                     r"(?:attack|ataik|daura)")),
+    ("breathing", _p(r"(?:wheez\w*|breath\w*|sans)\s(?:\S+\s){0,4}"
+                     r"(?:face|lips?|tongue|throat|muh|chehra)\s(?:\S+\s)?(?:swell\w*|swollen|suj\w*)")),
     ("unconscious", _p(rf"(?:{_FELL})\s{_W}(?:{_NOT_MOVING})")),
     ("unconscious", _p(r"(?:lying|pade|padi|pada)\s(?:\S+\s){0,2}(?:not\smoving|hil\snahi\w*)")),
     ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*"
@@ -216,7 +225,8 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_NOT})\s(?:\S+\s){{0,2}}(?:{_STOP})")),
     ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_STOP})\s(?:\S+\s){{0,2}}(?:{_NOT})")),
     ("bleeding", _p(rf"(?:{_BLOOD})\s(?:\S+\s){{0,2}}(?:clots?)")),
-    ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)")),
+    ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)|(?:kali|black)\s(?:ulti|vomit\w*)"
+                    r"|coffee\sground\w*")),
     ("bleeding", _p(r"(?:bleed\w*|(?:khun|blood)\s(?:aa|beh|bah|nikal)\w*)\s(?:\S+\s)?"
                     r"(?:too\smuch|so\smuch|a\slot|bahut|jyada|heavily)")),
     ("bleeding", _p(r"(?:blood|khun)\s(?:\S+\s){0,2}(?:from|se)\s(?:his\s|her\s|the\s)?"
@@ -234,6 +244,8 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("poisoning", _p(rf"(?:[2-9]|do|teen|tin|char|two|three|four)\s"
                      rf"(?:strips|patte|patta|bottles|shishi)\s(?:\S+\s){{0,4}}(?:{_TOOK})")),
     ("poisoning", _p(rf"(?:{_POISON})\s{_W3}(?:{_TOOK})|(?:{_TOOK})\s{_W3}(?:{_POISON})")),
+    ("poisoning", _p(rf"(?:{_WHOLE})\s{_W3}(?:{_MED})\s{_W3}(?:{_TOOK})"
+                     rf"|(?:{_TOOK})\s{_W3}(?:{_WHOLE})\s{_W3}(?:{_MED})")),
     ("poisoning", _p(rf"(?:(?:{_ACCIDENT})\s{_W}(?:{_TOOK})|(?:{_TOOK})\s{_W}(?:{_ACCIDENT}))"
                      rf"\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
 ]
@@ -251,6 +263,7 @@ SELF_HARM: list[re.Pattern[str]] = [
     _p(r"(?:\d+|all|these|saari|sari)\s(?:\S+\s){0,2}(?:pills|tablets|goliyan)\s(?:\S+\s){0,3}"
        r"(?:kill\s(?:a\s)?(?:me|person|someone|somebody|human|him|her)|die|dead|mar\sja\w*|marne)"),
     _p(r"(?:atmahatya|atmhatya|aatmahatya|khudkushi|suicid\w*)"),
+    _p(r"(?:end|ending|take|taking)\s(?:his|her|their)\s(?:own\s)?life|kill\w*\s(?:himself|herself|themselves)"),
     _p(r"(?:marne|mar\sjane)\s(?:ka|ki)\s(?:khayal|khyal|vichar|soch)|khayal\s(?:\S+\s)?marne"),
     _p(r"(?:khud|apne\s?ap)\sko\s(?:\S+\s)?(?:khatam|khatm|mar|nuksan)\w*"),
     _p(r"(?:mujhe|muje|mai|main|me)\s(?:\S+\s)?(?:marna|mar\sjana)\s(?:hai|he|h|chaht\w*)"),
