@@ -1,9 +1,9 @@
 """Conversation-wide actions: stop, human handoff, fallback offer, reply language.
 
-A handoff for a customer we don't know (not signed in, not verified, not a voice call that
-is transferred) first asks for a number to call back (``handoff_form``, slot
-``callback_phone``: an Indian mobile, stored on the ticket, never logged), so a call is
-only promised when there is a number to call.
+A handoff for a customer we don't know on web chat (SMS and WhatsApp carry the customer's
+own number; a voice call is transferred) first asks for a number to call back
+(``handoff_form``, slot ``callback_phone``: an Indian mobile, stored on the ticket, never
+logged), so a call is only promised when there is a number to call.
 """
 
 from __future__ import annotations
@@ -123,10 +123,14 @@ class ActionHandoff(Action):
         return events
 
 
+PHONE_CHANNELS = frozenset({"voice", "sms", "whatsapp"})
+
+
 def needs_callback_number(tracker: Tracker) -> bool:
-    """A call can't be promised without a number: every channel but voice (the call is
-    transferred to the care team's queue) when the customer is not known."""
-    return context.channel_name(tracker) != "voice"
+    """A call can't be promised without a number: web chat (and any channel that is not a
+    phone) asks for one. On SMS and WhatsApp the care team answers on the customer's own
+    number (the ticket's conversation); a voice call is transferred to the queue."""
+    return context.channel_name(tracker) not in PHONE_CHANNELS
 
 
 class ValidateHandoffForm(FormValidationAction):

@@ -64,16 +64,16 @@ def test_ticket_stores_the_number_and_the_reply_shows_only_its_end(world, tracke
     assert "45678" not in caplog.text
 
 
-def test_a_known_customer_or_a_voice_call_is_handed_over_at_once(world, tracker_factory,
-                                                                 domain):
+def test_a_known_customer_or_a_phone_channel_is_handed_over_at_once(world, tracker_factory,
+                                                                    domain):
     for extra in ({"customer_id": "CUST1", "metadata": {"channel": "web"}},
-                  {"metadata": {"channel": "voice"}}):
+                  {"metadata": {"channel": "voice"}}, {"metadata": {"channel": "sms"}}):
         world["db"].handoff_open.delete_many({})
         tracker = tracker_factory(text="talk to a person", intent="human_handoff", **extra)
         events, dispatcher = run(ActionHandoff(), tracker, domain)
         assert "care team" in said(dispatcher)
         assert loop_events(events)[-1]["name"] is None
-    assert world["db"][HANDOFF_TICKETS].count_documents({}) == 2
+    assert world["db"][HANDOFF_TICKETS].count_documents({}) == 3
 
 
 def test_declining_to_give_a_number_promises_no_call(world, tracker_factory, domain):
