@@ -14,7 +14,9 @@ and ``validate_verify_code`` run for the forms whose identity slots are :data:`P
 
 from __future__ import annotations
 
+import hmac
 import logging
+import os
 import threading
 from typing import Any
 
@@ -29,6 +31,7 @@ from bot.customers_text import masked_phone
 from bot.dialogue_text import say
 from bot.errors import InvalidInput
 from bot.verify_guard import GuardUnavailable
+from channels.identity import opaque_id
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,20 @@ IDENTITY_SLOTS = (*ORDER_SLOTS, *PHONE_SLOTS)
 PATH_SLOT = "identity_path"  # "phone" once the customer chose (or needed) the phone path
 PHONE_FIRST_FORMS = frozenset({"doctor_call_form", "lab_test_form"})
 _CODE_DIGITS = otp.CODE_DIGITS
+PHONE_CHANNELS = frozenset({"sms", "whatsapp", "voice"})
+
+
+def channel_proves(tracker: Tracker, phone: str) -> bool:
+    """On SMS, WhatsApp and voice the message came from a number the provider vouched for
+    (signature checked by the gateway): when the number the customer typed is that one
+    (the gateway's ``source`` is an HMAC of it), no code is needed. Needs the gateway's
+    CONVERSATION_ID_SECRET in the action server's environment; without it, a code is sent."""
+    secret = os.environ.get("CONVERSATION_ID_SECRET", "")
+    source = context.source(tracker)
+    if (len(secret) < 32 or not source
+            or context.channel_name(tracker) not in PHONE_CHANNELS):
+        return False
+    return hmac.compare_digest(opaque_id("source", phone, secret), source)
 
 
 def identity_slots(form: str, tracker: Tracker) -> tuple[str, ...]:
@@ -108,6 +125,14 @@ class PhoneIdentity:
         if phone is None:
             _say(dispatcher, tracker, "verify_bad_phone")
             return {"verify_phone": None}
+        if channel_proves(tracker, phone):
+            customer_id, created = customers.find_or_register(
+                context.db(), phone, context.channel_name(tracker))
+            log.info("visitor identified by the channel's own number as %s", customer_id)
+            _say(dispatcher, tracker, "verified_new_customer" if created else "verified")
+            return {"verify_phone": phone, "verify_code": "verified",
+                    context.VERIFIED_SLOT: customer_id,
+                    context.VERIFIED_SESSION_SLOT: context.verified_session(tracker)}
         try:
             started = otp.start_phone(
                 context.db(), context.guard(), secret=context.otp_secret(),

@@ -160,3 +160,26 @@ def test_signed_in_customer_is_not_asked_anything_about_identity(world, tracker_
                               customer_id="CUST1", active_loop=DOCTOR)
     events, _ = run(ValidateDoctorCallForm(), tracker, domain)
     assert slot_events(events)["requested_slot"] not in ("verify_phone", "verify_order_id")
+
+
+def test_on_sms_the_sender_s_own_number_needs_no_code(world, sms, tracker_factory, domain):
+    import os
+
+    from channels.identity import opaque_id
+
+    own = opaque_id("source", NEW_PHONE, os.environ["CONVERSATION_ID_SECRET"])
+    events, dispatcher = run(ValidateDoctorCallForm(), answer(
+        tracker_factory, "verify_phone", "9812345678",
+        metadata={"channel": "sms", "source": own}), domain)
+    slots = slot_events(events)
+    assert slots["verified_customer_id"].startswith("CN")
+    assert slots["requested_slot"] == "doctor_speciality"
+    assert sms.refresh() == []  # no code needed
+    # another number typed on that phone still needs a code; so does web chat
+    for metadata in ({"channel": "sms", "source": own},
+                     {"channel": "web", "source": opaque_id("source", "+919800000001",
+                                                            os.environ["CONVERSATION_ID_SECRET"])}):
+        events, _ = run(ValidateDoctorCallForm(), answer(
+            tracker_factory, "verify_phone", "9800000001", metadata=metadata), domain)
+        assert "verified_customer_id" not in slot_events(events)
+        assert slot_events(events)["requested_slot"] == "verify_code"
