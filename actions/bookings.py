@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.common import choice_payload, lang, reply
+from actions.common import choice_payload, lang, problem_text, reply
 from bot import bookings, bookings_text, doctors, labs
 from bot.clock import now_utc, to_ist
 from bot.db import store_call
@@ -138,7 +138,7 @@ def _explain(dispatcher: CollectingDispatcher, tracker: Tracker, exc: Exception,
         reply(dispatcher, tracker, "booking_not_live", booking_id=booking_id or "",
               status=exc.details.get("status") or "closed")
     else:
-        reply(dispatcher, tracker, "slot_taken", problem=getattr(exc, "message", ""))
+        reply(dispatcher, tracker, "slot_taken", problem=problem_text(tracker, exc))
 
 
 class _BookingAction(Action, ABC):

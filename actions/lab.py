@@ -28,6 +28,7 @@ from actions.common import (
     choice_payload,
     offer_buttons,
     pick_offer,
+    problem_text,
     reply,
     should_hint,
     texts,
@@ -78,7 +79,8 @@ class ValidateLabTestForm(PharmacyFormValidation):
                     found = None
             if found is None:
                 if should_hint(tracker, "lab_tests"):
-                    reply(dispatcher, tracker, "unknown_lab_test", problem=exc.message)
+                    reply(dispatcher, tracker, "unknown_lab_test",
+                          problem=problem_text(tracker, exc))
                 return {"lab_tests": None}
         message = (tracker.latest_message or {}).get("text")
         if isinstance(message, str) and not message.startswith("/"):
@@ -99,7 +101,7 @@ class ValidateLabTestForm(PharmacyFormValidation):
             labs.collection_centre(context.catalogue(), pin)
         except NotServiceable as exc:
             if hint:
-                reply(dispatcher, tracker, "lab_not_served", problem=exc.message)
+                reply(dispatcher, tracker, "lab_not_served", problem=problem_text(tracker, exc))
             return {"lab_pincode": None}
         return {"lab_pincode": pin, "lab_offer": None, "lab_slot": None}
 
@@ -189,7 +191,7 @@ class ValidateLabTestForm(PharmacyFormValidation):
                     labs.collection_centre(context.catalogue(), home)
                     pincode = out["lab_pincode"] = home
                 except NotServiceable as exc:
-                    reply(dispatcher, tracker, "lab_not_served", problem=exc.message)
+                    reply(dispatcher, tracker, "lab_not_served", problem=problem_text(tracker, exc))
         tests, when = slots.get("lab_tests"), slots.get("lab_time")
         if tests and pincode and when and not slots.get("lab_offer") \
                 and not slots.get("lab_booking"):
