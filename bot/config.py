@@ -176,9 +176,19 @@ class Settings(StoreSettings):
     action_port: int = Field(5055, env="ACTION_PORT")
     gateway_port: int = Field(8000, env="GATEWAY_PORT")
 
+    # Every Rasa process of this assistant, comma-separated (`make run` starts one per core);
+    # default: just RASA_URL.
+    rasa_urls: str = Field("", env="RASA_URLS")
+
     @validator("rasa_url", always=True)
     def _default_rasa_url(cls, value: str | None, values: dict[str, Any]) -> str:  # noqa: N805
         return value or f"http://127.0.0.1:{values.get('rasa_port', 5005)}"
+
+    @property
+    def assistant_urls(self) -> list[str]:
+        """Base URLs of the Rasa processes that take turns."""
+        urls = [u.strip().rstrip("/") for u in self.rasa_urls.split(",") if u.strip()]
+        return urls or [self.rasa_url.rstrip("/")]
 
 
 class ActionServerSettings(StoreSettings):

@@ -47,7 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.db = get_db(settings)
     app.state.cache = get_cache(settings)
     app.state.assistant = AssistantClient(
-        settings.rasa_url, app.state.http, token=app.state.channels.rasa_channel_token
+        settings.assistant_urls, app.state.http, token=app.state.channels.rasa_channel_token
     )
     # STOP/START keywords and the notified order on SMS/WhatsApp (channels/notify_replies.py).
     app.state.assistant = NotifyingAssistant(app.state.assistant, app.state)

@@ -14,6 +14,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -65,10 +67,39 @@ class GatewayInput(RestInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[None]]
     ) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        app: dict[str, Any] = {}
+
+        async def once(message: UserMessage) -> None:
+            """A retried turn (its first Rasa process died) is answered from the tracker
+            when that process had already stored it, so no event is stored twice."""
+            metadata = message.metadata or {}
+            if metadata.get("retry") and metadata.get("turn_id") and app.get("agent"):
+                tracker = await app["agent"].tracker_store.retrieve(message.sender_id)
+                replies = replies_to_turn(tracker, str(metadata["turn_id"]))
+                if replies is not None:
+                    for reply in replies:
+                        await message.output_channel.send_response(message.sender_id, reply)
+                    return
+            await on_new_message(message)
+
+        blueprint = super().blueprint(once)
 
         @blueprint.middleware("request")
         async def guard(request: Request) -> HTTPResponse | None:
+            app["agent"] = getattr(request.app.ctx, "agent", None)
             return self.refusal(request)
 
         return blueprint
+
+
+def replies_to_turn(tracker: DialogueStateTracker | None, turn_id: str) -> list[dict] | None:
+    """The bot messages stored after the user message of ``turn_id``; None if it isn't there."""
+    if tracker is None:
+        return None
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, UserUttered) and (event.metadata or {}).get("turn_id") == turn_id:
+            return [{k: v for k, v in e.message().items() if v is not None and k != "timestamp"}
+                    for e in events[index + 1:] if isinstance(e, BotUttered)]
+    return None

@@ -20,6 +20,7 @@ from typing import Any
 
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import MongoTrackerStore
@@ -120,7 +121,13 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
                 serialised = answer_masking.mask_event(event.as_dict(), modes.get(already + offset))
                 docs.append({"_id": event_id(sender, seq), "e": serialised,
                              "expires_at": now + self.expire_after})
-            self.events_collection.insert_many(docs, ordered=True)
+            try:
+                self.events_collection.insert_many(docs, ordered=True)
+            except BulkWriteError:
+                # Left by a process that died between writing events and the head: the
+                # head never counted them, so they are replaced (the turn was retried).
+                self.events_collection.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
+                self.events_collection.insert_many(docs, ordered=True)
         latest = all_events[-1].timestamp if all_events else None
         self.conversations.update_one(
             {"_id": sender},

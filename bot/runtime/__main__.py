@@ -24,6 +24,8 @@ TEST_OVERRIDES = {
     "MONGODB_URI": os.environ.get("TEST_MONGODB_URI", "mongodb://127.0.0.1:27117"),
     "MONGODB_DB": "pharmacy_test",
     "RASA_PORT": os.environ.get("TEST_RASA_PORT", "5105"),
+    # One Rasa process: tests/runtime/test_rasa_failover.py starts a second one itself.
+    "RASA_PROCESSES": os.environ.get("TEST_RASA_PROCESSES", "1"),
     "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "5155"),
     "GATEWAY_PORT": os.environ.get("TEST_GATEWAY_PORT", "8100"),
     # Channel webhooks (tests/e2e/test_channels_*.py sign their requests with these, read

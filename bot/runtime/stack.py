@@ -77,6 +77,8 @@ class Stack:
             "ACTION_PORT": "5055",
             "GATEWAY_PORT": "8000",
             "DEMO_MODE": "1",  # local runs sign in as seeded demo customers
+            # Rasa processes (ports RASA_PORT, RASA_PORT+1, ...): one per core by default.
+            "RASA_PROCESSES": str(min(os.cpu_count() or 1, 4)),
         }
         env.update({k: v for k, v in os.environ.items() if k in env})
         env.update(overrides or {})
@@ -92,6 +94,12 @@ class Stack:
             }
         )
         env["RASA_URL"] = f"http://127.0.0.1:{env['RASA_PORT']}"
+        first_port = int(env["RASA_PORT"])
+        env["RASA_URLS"] = ",".join(f"http://127.0.0.1:{first_port + n}"
+                                    for n in range(max(1, int(env["RASA_PROCESSES"]))))
+        # A Rasa process killed mid-turn holds its conversation's lock until the lock's
+        # lifetime ends; the retried turn waits that long (Rasa's default is 60 s).
+        env["TICKET_LOCK_LIFETIME"] = os.environ.get("TICKET_LOCK_LIFETIME", "15")
         env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
         return cls(env=env, run_dir=run_dir)
 
@@ -132,27 +140,22 @@ class Stack:
     def start_servers(self, gateway: bool = True) -> None:
         env = self.env
         self._check_port_free(env["ACTION_PORT"], "action server")
-        self._check_port_free(env["RASA_PORT"], "Rasa server")
+        rasa_ports = [url.rsplit(":", 1)[1] for url in env["RASA_URLS"].split(",")]
+        for port in rasa_ports:
+            self._check_port_free(port, "Rasa server")
         if gateway:
             self._check_port_free(env["GATEWAY_PORT"], "gateway")
         actions = self._start("actions", [PY, "-m", "bot.runtime.action_server"])
         endpoints = render_endpoints(env, self.run_dir / "endpoints.yml")
-        rasa = self._start(
-            "rasa",
-            [
-                PY,
-                "-m",
-                "bot.runtime.rasa_server",
-                "--port",
-                env["RASA_PORT"],
-                "--model",
-                str(training.MODEL_PATH),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-            ],
-        )
+        rasa_procs = [
+            self._start(
+                "rasa" if n == 0 else f"rasa-{n + 1}",
+                [PY, "-m", "bot.runtime.rasa_server", "--port", port,
+                 "--model", str(training.MODEL_PATH), "--endpoints", str(endpoints),
+                 "--credentials", "credentials.yml"],
+            )
+            for n, port in enumerate(rasa_ports)
+        ]
         if gateway:
             gw = self._start(
                 "gateway",
@@ -184,12 +187,14 @@ class Stack:
             "action server",
             actions,
         )
-        procs.wait_until(
-            lambda: _rasa_has_model(env["RASA_URL"], env["RASA_AUTH_TOKEN"]),
-            300,
-            "Rasa server",
-            rasa,
-        )
+        for rasa, port in zip(rasa_procs, rasa_ports, strict=True):
+            procs.wait_until(
+                lambda port=port: _rasa_has_model(f"http://127.0.0.1:{port}",
+                                                  env["RASA_AUTH_TOKEN"]),
+                300,
+                f"Rasa server on port {port}",
+                rasa,
+            )
         if gateway:
             procs.wait_until(
                 lambda: _http_ok(f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"),
@@ -223,7 +228,8 @@ class Stack:
                 "The pharmacy assistant is running:",
                 f"  chat in your browser:  http://127.0.0.1:{env['GATEWAY_PORT']}/",
                 f"  health:                http://127.0.0.1:{env['GATEWAY_PORT']}/healthz",
-                f"  Rasa (gateway only):   {env['RASA_URL']}/webhooks/gateway/webhook "
+                f"  Rasa (gateway only):   {env['RASA_URLS'].replace(',', ', ')} "
+                f"({env['RASA_PROCESSES']} processes) /webhooks/gateway/webhook "
                 "(Bearer $RASA_CHANNEL_TOKEN)",
                 f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health "
                 "(Bearer $ACTION_SERVER_TOKEN)",

@@ -129,3 +129,18 @@ def test_lock_store_keeps_working_when_redis_is_down():
 
     assert asyncio.run(turn()) == "served"
     assert store._store() is store.local
+
+
+def test_events_left_by_a_writer_that_died_before_its_head_are_replaced(settings, scratch_db):
+    store = _store(settings, scratch_db)
+    tracker = DialogueStateTracker("web-orphans", [])
+    _turn(tracker, "kept")
+    asyncio.run(store.save(tracker))
+    # A process wrote the next turn's events, then died before updating the head.
+    scratch_db.conversations_events.insert_one(
+        {"_id": event_id("web-orphans", 3), "e": {"event": "user", "text": "lost turn"}})
+    tracker = asyncio.run(store.retrieve("web-orphans"))
+    _turn(tracker, "retried turn")
+    asyncio.run(store.save(tracker))
+    texts = [e["text"] for e in stored_events(scratch_db, "web-orphans") if e["event"] == "user"]
+    assert texts == ["kept", "retried turn"]
