@@ -78,7 +78,8 @@ class DeskGate:
         except StoreUnavailable:
             ticket = None  # the desk can't be asked: the assistant answers
         shown = (turn.extra_metadata or {}).get("display_text") or text
-        if ticket is not None and ticket.get("claimed_by"):
+        # A voice ticket is a call-back task: a caller who rings again still gets the assistant.
+        if ticket is not None and ticket.get("claimed_by") and turn.channel != "voice":
             await asyncio.to_thread(self._record, ticket, turn, conversation_id, shown, [],
                                     True)
             return []

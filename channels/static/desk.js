@@ -244,6 +244,11 @@
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${location.host}/desk/ws`);
     socket.addEventListener("open", () => { $("live").textContent = "Live"; retry = 1000; });
+    // Watching the queue is activity: each ping renews the session's idle timer server-side.
+    const keepAlive = setInterval(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
+    }, 60000);
+    socket.addEventListener("close", () => clearInterval(keepAlive));
     socket.addEventListener("message", (event) => {
       let frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }

@@ -173,3 +173,21 @@ def test_staff_passwords_are_never_stored_or_logged_in_clear(desk_gateway, caplo
             assert token not in repr(doc), name  # sessions are kept by the token's hash
     assert db.staff.find_one({"email": "clear@pharmacy.example"})["password_hash"].startswith(
         "$argon2id$")
+
+
+def test_the_desk_socket_renews_the_session_and_closes_once_it_is_gone(desk_gateway):
+    client, db = desk_gateway.client, desk_gateway.db
+    csrf = sign_in(client, db, "agent")
+    with client.websocket_connect("/desk/ws") as socket:
+        assert socket.receive_json()["type"] == "queue"
+        socket.send_json({"type": "ping"})
+        frame = socket.receive_json()
+        while frame["type"] == "queue":  # the hub's own queue frames may come first
+            frame = socket.receive_json()
+        assert frame == {"type": "pong"}
+        client.post("/desk/logout", headers={"X-CSRF-Token": csrf})
+        socket.send_json({"type": "ping"})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            while True:
+                assert socket.receive_json()["type"] == "queue"
+        assert closed.value.code == 4401

@@ -83,3 +83,11 @@ def test_other_conversations_are_untouched(scratch_db):
     _claimed_ticket(scratch_db, "sms", "+919800000004")
     replies = asyncio.run(run_turn(gate, SECRET, Turn("sms", "+919800000005", "hi")))
     assert replies[0]["text"] == "bot: hi" and inner.turns == ["hi"]
+
+
+def test_a_caller_ringing_again_while_the_call_back_is_claimed_gets_the_assistant(scratch_db):
+    gate, inner = _gate(scratch_db)
+    ticket, _sender, session = _claimed_ticket(scratch_db, "voice", "+919800000006")
+    desk.claim(scratch_db, ticket["ticket_id"], session)
+    replies = asyncio.run(run_turn(gate, SECRET, Turn("voice", "+919800000006", "hello")))
+    assert replies[0]["text"] == "bot: hello" and inner.turns == ["hello"]
