@@ -18,12 +18,12 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.common import choice_payload, lang, problem_text, reply
+from actions.common import choice_payload, lang, problem_text, reply, reset_events
 from bot import bookings, bookings_text, doctors, labs
 from bot.clock import now_utc, to_ist
 from bot.db import store_call
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 LAST_BOOKING = "last_booking"
 PENDING = "booking_pending"
+BOOKING_FORMS = ("doctor_call_form", "lab_test_form")
 BOOKING_ACTIONS = ("action_book_doctor_call", "action_book_lab_test",
                    "action_reschedule_booking", "action_cancel_booking")
 
@@ -178,7 +179,16 @@ class ActionListBookings(_BookingAction):
 
 
 # -- cancel -------------------------------------------------------------------------------
+def _in_booking_form(tracker: Tracker) -> str | None:
+    name = tracker.active_loop_name
+    return name if name in BOOKING_FORMS else None
+
+
 def cancel_meant(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    form = _in_booking_form(tracker)
+    if form is not None:  # "cancel that" while booking: stop booking, nothing is booked yet
+        reply(dispatcher, tracker, "stopped")
+        return [*reset_events(tracker, [form]), ActiveLoop(None)]
     customer_id = _customer(dispatcher, tracker)
     if customer_id is None:
         return []
@@ -270,6 +280,8 @@ def _move(dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str,
 
 
 def move_meant(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    if _in_booking_form(tracker) is not None:
+        return []  # "make it 6 pm" while booking: the form takes the new time
     customer_id = _customer(dispatcher, tracker)
     if customer_id is None:
         return []

@@ -272,6 +272,13 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
             return {}
         slots = tracker.slots
         out: dict[str, Any] = {}
+        offers = slots.get("doctor_offers")
+        if not changed and offers and slots.get("requested_slot") == "doctor_slot":
+            # Nothing was extracted (the NLU read "does she speak hindi?" as out of scope):
+            # still answer a language question or take a new time.
+            other = self._not_a_pick(dispatcher, tracker, offers) or {}
+            slots.update(other)
+            out.update(other)
         language = slots.get("doctor_language")
         if language is None and slots.get("requested_slot") != "doctor_language":
             language = customer_language(context.db(), customer_id)

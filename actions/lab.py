@@ -182,6 +182,12 @@ class ValidateLabTestForm(PharmacyFormValidation):
             return {}
         slots = tracker.slots
         out: dict[str, Any] = {}
+        offer = slots.get("lab_offer")
+        if not changed and isinstance(offer, dict) and slots.get("requested_slot") == "lab_slot":
+            # Nothing was extracted: "I will fast the whole day" or a time still counts.
+            other = self._not_a_pick(dispatcher, tracker, None, offer) or {}
+            slots.update(other)
+            out.update(other)
         pincode = slots.get("lab_pincode")
         if pincode is None and slots.get("requested_slot") != "lab_pincode" \
                 and slots.get("lab_tests"):

@@ -390,3 +390,40 @@ def test_fasting_test_in_the_evening_says_why_and_the_customer_can_insist(
     assert booking is not None and booking["start"] == ist_tomorrow(18)
     assert booking["late_fasting"] is True
     assert "nothing but water" in slot_events(events)["lab_booking"]
+
+
+# -- inside a booking form ------------------------------------------------------------
+def test_cancel_inside_the_booking_form_stops_it(world, tracker_factory, domain):
+    tracker = tracker_factory(text="cancel that", intent="cancel_booking", customer_id="CUST1",
+                              active_loop=DOCTOR, requested_slot="doctor_time",
+                              slots={"doctor_speciality": "dermatology",
+                                     "active_task": DOCTOR})
+    events, dispatcher = run(ActionCancelBooking(), tracker, domain)
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["doctor_speciality"] is None
+    assert "stopped" in said(dispatcher).lower() or "rok" in said(dispatcher).lower()
+
+
+def test_move_inside_the_booking_form_leaves_it_to_the_form(world, tracker_factory, domain):
+    tracker = tracker_factory(text="make it 6 pm", intent="reschedule_booking",
+                              customer_id="CUST1", active_loop=DOCTOR,
+                              requested_slot="doctor_slot")
+    events, dispatcher = run(ActionRescheduleBooking(), tracker, domain)
+    assert events == [] and dispatcher.messages == []
+
+
+def test_language_question_read_as_out_of_scope_is_still_answered(world, tracker_factory,
+                                                                   domain):
+    db = world["db"]
+    db.doctor_slots.delete_many({"doctor_id": {"$in": ["DR008", "DR010"]},
+                                 "start": {"$lt": ist_tomorrow(12)}})
+    got = _offers_on(world, tracker_factory, domain, "tomorrow morning",
+                     speciality="paediatrics")["slots"]
+    ask = tracker_factory(text="does she speak hindi?", intent="out_of_scope",
+                          customer_id="CUST1", active_loop=DOCTOR,
+                          requested_slot="doctor_slot", slots={**got, "active_task": DOCTOR})
+    events, dispatcher = run(ValidateDoctorCallForm(), ask, domain)
+    slots = slot_events(events)
+    assert "Hindi" in said(dispatcher)
+    assert all("Hindi" in o["languages"] for o in slots["doctor_offers"])

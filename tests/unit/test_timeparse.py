@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -223,3 +223,22 @@ def test_non_text_gives_none(value: object) -> None:
 
 def test_long_text_is_cut_not_crashing() -> None:
     assert parse_preferred_time("kal subah " + "x" * 10000, NOW) is not None
+
+
+# -- a follow-up keeps the day on screen (default_day) ----------------------------------
+@pytest.mark.parametrize("text, start, end", [
+    ("actually make it 6 pm", ist(28, 18), ist(28, 19)),
+    ("make it 10:30", ist(28, 10, 30), ist(28, 11, 30)),
+    ("shaam ko", ist(28, 17), ist(28, 20)),
+    ("afternoon", ist(28, 12), ist(28, 16)),
+    ("tomorrow 6 pm", ist(26, 18), ist(26, 19)),  # a day said wins
+    ("3/12 9 am", ist(3, 9, month=12), ist(3, 10, month=12)),
+])
+def test_follow_up_keeps_the_day_on_screen(text: str, start: datetime, end: datetime) -> None:
+    window = parse_preferred_time(text, NOW, default_day=date(2026, 11, 28))
+    assert window is not None and (window.start, window.end) == (start, end), text
+
+
+def test_default_day_today_changes_nothing() -> None:
+    assert parse_preferred_time("9 am", NOW, default_day=date(2026, 11, 25)) == \
+        parse_preferred_time("9 am", NOW)
