@@ -113,6 +113,21 @@ def test_actually_make_it_1030_moves_the_call(conversation, new_customer, stack_
     assert calls[0]["start"] != call["start"], c.transcript()
 
 
+def test_hinglish_time_change_keeps_the_day(conversation, new_customer, stack_db):
+    c = conversation(new_customer(language="Hindi"), channel="web", language="hinglish")
+    call = _book_first_offer(c, "kal subah 10 baje skin doctor se baat karni hai")
+    day = _ist(call["start"])[0]
+    replies = c.say("time badal do, shaam 6 baje kar do")
+    assert_never_says(replies, CANT_HELP)
+    if replies.buttons:
+        c.click(1)
+    calls = _live_calls(c)
+    assert len(calls) == 1, c.transcript()
+    when, hour, _ = _ist(calls[0]["start"])
+    assert when == day and hour >= 17, c.transcript()
+    assert _slot(stack_db, call["slot_id"])["status"] == "free", c.transcript()
+
+
 def test_booking_again_the_same_day_leaves_one_call(conversation, new_customer):
     c = conversation(new_customer(), channel="web")
     _book_first_offer(c, "book a general physician tomorrow 9:30 am")
