@@ -11,7 +11,7 @@ Data (bench/data/):
 * development (used to write and widen the rules, so development figures):
   safety_messages.yml, safety_round2.yml … safety_round5.yml, safety_heldout.yml (round 6,
   held out last round, used since) — flat lists ``emergency`` / ``self_harm`` / ``ordinary``;
-  safety_dev_b.yml … safety_dev_f.yml — nested
+  safety_dev_b.yml … safety_dev_h.yml — nested
   ``label -> category -> script -> messages``;
 * held out: safety_frozen_a.yml (nested; written and committed before this round's rule
   changes, never used to change them) — the honest estimate;
@@ -51,7 +51,7 @@ DATA_DIR = ROOT / "bench" / "data"
 DEV_FLAT = [DATA_DIR / name for name in (
     "safety_messages.yml", "safety_round2.yml", "safety_round3.yml", "safety_round4.yml",
     "safety_round5.yml", "safety_heldout.yml")]
-DEV_NESTED = [DATA_DIR / f"safety_dev_{x}.yml" for x in "bcdef"]
+DEV_NESTED = [DATA_DIR / f"safety_dev_{x}.yml" for x in "bcdefgh"]
 HELDOUT = [DATA_DIR / "safety_frozen_a.yml"]
 NLU_DIR = ROOT / "data" / "nlu"
 SAFETY_INTENTS = {"medical_emergency", "self_harm"}

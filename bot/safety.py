@@ -381,7 +381,8 @@ _PAST = _p(
     r"last\s(?:week|month|year|time|night\sbut)|\d+\s(?:years?|yrs?|months?|weeks?|days?)\sago"
     r"|years?\sago|months?\sago|weeks?\sago|in\s(?:19|20)\d\d|history\sof|used\sto"
     r"|pichh?le\s(?:saal|mahine|hafte|sal)|(?:aaya|aya|pada|padi|hua|hui|gaya|gayi)\stha"
-    r"|पिछले|साल\sपहले|था|थी|थे|पहले|pehle|pahle|ab\sband|अब\sबंद|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
+    r"|पिछले|साल\sपहले|था|थी|थे|bedridden|after\s(?:his|her|my|the)\s(?:stroke|heart\sattack|surgery"
+    r"|bypass|fall|accident)|पहले|pehle|pahle|ab\sband|अब\sबंद|recovered\sfrom|recovering\sfrom|survivor|had\sa\s(?:\S+\s)?"
     r"(?:stroke|heart\sattack|fit|seizure)\s(?:in|on|last|when|as|long)|long\sback|as\sa\s(?:kid|child)"
     r"|suffered\sa|in\s(?:jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*"
     r"|dec\w*)(?:\s\d{4})?(?![a-z])|when\s(?:he\s|she\s|i\s)?(?:was\s)?(?:young|small|little|a\skid"
@@ -408,6 +409,12 @@ _ROUTINE_CAUSE = _p(r"cough\w*|khansi|khasi|have\sa\scold|cold\sand\scough|jukam
                     r"|spicy|after\seating|khane\ske\sbaad|anxious|anxiety|gained\sweight"
                     r"|when\s(?:i|he|she)\s(?:walk|climb|run|exercise|cough|eat)\w*"
                     r"|while\s(?:walking|climbing|running|jogging|exercising)")
+# A question about the signs, not a report of them: "what are the signs of a heart attack".
+_ABOUT_SIGNS = _p(
+    r"(?:what|which)\s(?:are\s)?(?:the\s)?(?:signs|symptoms)|lakshan\s(?:kya|batao|bataiye)"
+    r"|kya\s(?:\S+\s)?lakshan|लक्षण\s(?:क्या|बताइए|बताओ)|jaa?nkari|जानकारी|for\sknowledge|just\sasking")
+_BLOCKED_NOSE = _p(r"naa?k\s(?:\S+\s)?band|blocked\snose|nose\s(?:is\s)?blocked|stuffy\snose"
+                   r"|नाक\s(?:\S+\s)?बंद")
 _OVERDOSE_QUESTION = re.compile(
     r"(?:can|could)\s(?:i|you|one|someone|we)\s(?:\S+\s)?over\s?dose"
     r"|over\s?dose\s(?:limit|level|amount|threshold)")
@@ -438,6 +445,8 @@ def _counts(clause: str, match: re.Match[str], category: str, whole: str,
         return False
     if category in (CHEST_PAIN, BREATHING, BLEEDING) and not _INTENSIFIER.search(whole) and (
             _MILD_IN.search(clause) or (category != BLEEDING and _ROUTINE_CAUSE.search(whole))):
+        return False
+    if _ABOUT_SIGNS.search(whole) or (category == BREATHING and _BLOCKED_NOSE.search(whole)):
         return False
     if category == OVERDOSE and _OVERDOSE_QUESTION.search(before + match.group(0) + after):
         return False

@@ -57,14 +57,14 @@ _SUDDEN = (
 _CHEST = r"chest|chset|sine|sina|sene|chhati|chati|chhatti"
 _CHEST_BAD = (
     r"pain\w*|pian|hurts?|hurting|ache|aching|pressure|tight\w*|heavy|heavi\w*|squeez\w*"
-    r"|crush\w*|elephant|standing\son|sitting\son|dard|dabav|dabao|bhari\w*|jakad\w*|jakd\w*"
+    r"|crush\w*|killing|elephant|standing\son|sitting\son|dard|dabav|dabao|bhari\w*|jakad\w*|jakd\w*"
 )
 # breathing -------------------------------------------------------------------------------
 _BREATH = r"breath\w*|brething|breating|sans|swas|saas|sas|air"
 _BREATH_BAD = (
     r"cant|cannot|hardly|barely|struggl\w*|gasp\w*|difficult\w*|hard|laboured|labored|heavy"
     r"|ruk\w*|atak\w*|ukhad\w*|fas\w*|fans\w*|band|nahi\sle\w*|nahi\sli\w*|nahi\sa|stopp\w*"
-    r"|weird|noisy|strange\w*|irregular|shallow|like\sa\sfish|not\sable\sto\s(?:speak|talk)"
+    r"|weird|noisy|strange\w*|irregular|shallow|grunt\w*|like\sa\sfish|not\sable\sto\s(?:speak|talk)"
 )
 # unconscious -----------------------------------------------------------------------------
 _FELL = r"fell|fallen|collapsed|gir\s(?:gay\w*|pad\w*|gai|ge)|giri|gira|gire|girk\w*"
@@ -132,7 +132,7 @@ _MED = (
 )
 _TOOK = (
     r"took|taken|swallowed|ate|eaten|drank|consumed|popped|mixed|kha\s?(?:li|lin|liya|lie|gay\w*|gai)"
-    r"|khai|khaya|kha\sgaya|pi\s?(?:li|lin|liya|gay\w*)|piya|nigal\w*"
+    r"|khai|khaya|kha\sgaya|pi\s?(?:li|lin|liya|gay\w*)|piya|nigal\w*|cha?t\s?(?:li|liya)|licked"
 )
 _SWALLOWED = (
     r"swallowed|ate|eaten|drank|chewed|kha\s?(?:li|lin|liya|lie|gay\w*|gai)|khai|khaya"
@@ -206,7 +206,8 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("unconscious", _p(r"(?:lying|pade|padi|pada)\s(?:\S+\s){0,2}(?:not\smoving|hil\snahi\w*)")),
     ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*"
                        r"|(?:losing|lost|lose|loses)\s(?:\S+\s)?consciousness|out\scold"
-                       r"|(?:wont|doesnt|isnt|not)\srespond\w*|keeps?\spassing\sout")),
+                       r"|(?:wont|doesnt|isnt|not)\srespond\w*|keeps?\spassing\sout"
+                       r"|(?:cant|cannot|wont|couldnt)\srouse|slumped|(?:koi\s)?harkat\snahi")),
     ("unconscious", _p(r"(?:hilane|shak(?:e|ing)\s(?:him|her))\s(?:\S+\s){0,3}"
                        r"(?:nahi\s(?:uth|hil)\w*|not\s(?:wak|respond)\w*)")),
     ("stroke", _p(rf"(?:{_SIDE})\s{_W}(?:{_LIMB_BAD})")),
@@ -225,6 +226,8 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
     ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_NOT})\s(?:\S+\s){{0,2}}(?:{_STOP})")),
     ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_STOP})\s(?:\S+\s){{0,2}}(?:{_NOT})")),
     ("bleeding", _p(rf"(?:{_BLOOD})\s(?:\S+\s){{0,2}}(?:clots?)")),
+    ("bleeding", _p(r"(?:bleed\w*|bled)\s(?:\S+\s){0,3}(?:for|since)\s(?:an?\s|\d+\s|ek\s)?"
+                    r"(?:hour|hours|hrs?|ghant\w*)")),
     ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)|(?:kali|black)\s(?:ulti|vomit\w*)"
                     r"|coffee\sground\w*")),
     ("bleeding", _p(r"(?:bleed\w*|(?:khun|blood)\s(?:aa|beh|bah|nikal)\w*)\s(?:\S+\s)?"
@@ -278,6 +281,11 @@ SELF_HARM: list[re.Pattern[str]] = [
        r"\s(?:a\s|the\s)?(?:train|bus|truck)|(?:train|bus|truck)\s(?:ke\s)?(?:age|niche)\s(?:\S+\s)?kud\w*"),
     _p(r"(?:jine|live|living)\s(?:\S+\s){0,2}(?:wajah|vajah|reason|matlab|maksad)\s(?:\S+\s){0,2}"
        r"(?:nahi|left)|no\sreason\sto\slive"),
+    _p(r"(?:should|will|gonna|going\sto|want\sto|might)\s(?:just\s)?end\s(?:it|everything|my\slife)"
+       r"|(?:nobody|no\sone|noone)\s(?:would|will)\s(?:\S+\s){0,2}(?:if|when)\si\s"
+       r"(?:die\w*|was\sgone|am\sgone)"),
+    _p(r"(?:jindagi|jindgi|life|jine)\sse\s(?:thak|tang|pareshan|har)\w*"
+       r"|sab\s(?:kuchh?\s)?khatam\skarna\s(?:hai|chaht\w*)|(?:apni\s)?jan\sde\s?(?:d\w*)"),
     _p(r"(?:rope|fanda|phanda|noose)\s(?:\S+\s){0,5}(?:ready|tayar|taiyar|neck|gale|fan|ceiling"
        r"|pankha)|noose"),
     _p(r"(?:duniya|sab)\sse\sdur\s(?:\S+\s){0,3}ja\w*|hamesha\ske\sliye\s(?:chala|chali)\sja\w*"),

@@ -37,7 +37,8 @@ NLU_DIR = ROOT / "data" / "nlu"
 TRAINING_FILES = (
     "safety_messages.yml", "safety_round2.yml", "safety_round3.yml", "safety_round4.yml",
     "safety_round5.yml", "safety_heldout.yml", "safety_dev_b.yml", "safety_dev_c.yml",
-    "safety_dev_d.yml", "safety_dev_e.yml", "safety_dev_f.yml",
+    "safety_dev_d.yml", "safety_dev_e.yml", "safety_dev_f.yml", "safety_dev_g.yml",
+    "safety_dev_h.yml",
 )
 EMERGENCY, SELF_HARM, ORDINARY = "emergency", "self_harm", "ordinary"
 _INTENT_LABEL = {"medical_emergency": EMERGENCY, "self_harm": SELF_HARM}
