@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseSettings, Field, ValidationError, root_validator, validator
 
@@ -98,7 +98,8 @@ class EnvSettings(BaseSettings):
                 continue
             if kind and len(value) < MIN_SECRET_LENGTH:
                 problems.append(
-                    f"{env_name(cls, name)} must be at least {MIN_SECRET_LENGTH} characters "
+                    f"{env_name(cast(type[BaseSettings], cls), name)} must be at least "
+                    f"{MIN_SECRET_LENGTH} characters "
                     f"(it has {len(value)})"
                 )
         if problems:

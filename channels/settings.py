@@ -8,6 +8,7 @@ every request.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import Field
@@ -55,7 +56,7 @@ class ChannelSettings(EnvSettings):
             """Comma-separated lists (not JSON) for the list variables."""
             if field_name in _LIST_FIELDS:
                 return tuple(v.strip() for v in raw_val.split(",") if v.strip())
-            return cls.json_loads(raw_val)
+            return json.loads(raw_val)
 
 
 def load_channel_settings() -> ChannelSettings:

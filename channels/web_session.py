@@ -190,8 +190,8 @@ def _verify(key: str, token: object, now: float | None, check_expiry: bool) -> W
         raise InvalidToken("malformed")
     if (cid is None) != (method is None) or (method is not None and method not in METHODS):
         raise InvalidToken("malformed")
-    if not (isinstance(exp, int) and _number(exp) and _number(iat)
-            and isinstance(start, int) and _number(start)):
+    if not (isinstance(exp, int) and _number(exp) and isinstance(iat, (int, float))
+            and _number(iat) and isinstance(start, int) and _number(start)):
         raise InvalidToken("malformed")
     lifetime = exp - iat
     if lifetime > _lifetime_limit(method) + 1 or lifetime <= 0 or start > iat + 1:

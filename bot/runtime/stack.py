@@ -8,6 +8,7 @@ every setting is validated before anything starts.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -189,8 +190,8 @@ class Stack:
         )
         for rasa, port in zip(rasa_procs, rasa_ports, strict=True):
             procs.wait_until(
-                lambda port=port: _rasa_has_model(f"http://127.0.0.1:{port}",
-                                                  env["RASA_AUTH_TOKEN"]),
+                functools.partial(_rasa_has_model, f"http://127.0.0.1:{port}",
+                                  env["RASA_AUTH_TOKEN"]),
                 300,
                 f"Rasa server on port {port}",
                 rasa,
