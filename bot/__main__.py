@@ -8,8 +8,8 @@ import sys
 from datetime import date
 from urllib.parse import urlparse
 
+from bot import desk, staff_cli
 from bot import seed as seed_module
-from bot import staff_cli
 from bot.cache import get_cache
 from bot.config import SettingsError, load_store_settings
 from bot.db import get_db, ping
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             return staff_cli.run(db, args)
         if args.command == "init-db":
             ensure_indexes(db)
+            desk.ensure_indexes(db)  # care desk: staff, sessions, audit, ticket messages
             print("indexes ready")
             return 0
         host = urlparse(settings.mongodb_uri).hostname or ""
