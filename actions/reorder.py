@@ -134,6 +134,16 @@ def on_its_way(db: Any, customer_id: str, quote: dict[str, Any], now: Any,
     return notes
 
 
+def _basket_line_named(basket: list[dict], name: str) -> dict | None:
+    """The one basket line whose brand ``name`` stands for ('dolo' → Dolo 650)."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    if not words:
+        return None
+    found = [line for line in basket if isinstance(line.get("brand"), str)
+             and set(words) <= set(re.findall(r"[a-z0-9]+", line["brand"].lower()))]
+    return found[0] if len(found) == 1 else None
+
+
 def _message_naming(tracker: Tracker, name: str) -> str | None:
     """The latest typed message that named ``name`` (the request made before verifying)."""
     for event in reversed(tracker.events):
@@ -288,7 +298,9 @@ class ValidateReorderForm(PharmacyFormValidation):
                 said_something = True
                 self._not_stocked(dispatcher, tracker, mention.name)
                 continue
-            match = resolve_medicine(catalogue, mention.name, customer_id, db)
+            in_basket = _basket_line_named(basket, mention.name)
+            match = resolve_medicine(catalogue, in_basket["sku"] if in_basket
+                                     else mention.name, customer_id, db)
             if match.medicine is None and len(request.mentions) == 1:
                 match = retry_with_message(catalogue, tracker, match, customer_id, db)
             if match.medicine is None:
