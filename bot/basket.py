@@ -50,7 +50,7 @@ like get give can you could too as well same this that it them those these for o
 one ones more again agn now today tomorrow asap urgent urgently medicine medicines meds
 dawai dawa dawaiyan dawaai tablet tablets tab tabs capsule capsules ok okay yes yeah hi hello
 sir madam ji bhai bhaiya thanks thank thx is be am are have has just instead quantity qty
-make change set update total each both pack packs delivery deliver home next time last
+make change set update total both pack packs delivery deliver home next time last
 usual regular monthly refill buy new wo woh yeh ye usko isko unko inko uska iska de do dena
 dedo dijiye kar karo kardo karna kariye karke kijiye mujhe muje mere mera meri liye ke ka ki
 ko se mein main hai hain ho wala wali wale sath saath also x hi bhi in basket cart list
@@ -171,6 +171,9 @@ def _segments(text: str, quantities: list[Quantity]) -> list[_Segment]:
             if word not in ("bhi", "भी"):
                 close_run()
             continue
+        if word in ("each", "har", "dono", "both", "हर", "दोनों"):
+            segment.items.append("each")
+            continue
         if word in _ALL_WORDS:
             segment.items.append("all")
             continue
@@ -187,9 +190,12 @@ def _segments(text: str, quantities: list[Quantity]) -> list[_Segment]:
     return [s for s in segments if s.items]
 
 
-def _split_run(run: list[str], resolve: Callable[[str], str | None] | None
+def _split_run(run: list[str], resolve: Callable[[str], str | None] | None,
+               counted: bool = False
                ) -> tuple[Quantity | None, list[str], Quantity | None]:
-    """(count before the name, name words, count after the name) of one run of words."""
+    """(count before the name, name words, count after the name) of one run of words.
+    ``counted``: the segment already has a quantity with a unit, so a trailing bare number
+    belongs to the name ('amlong 5 one strip')."""
     before = after = None
     words = list(run)
     if len(words) > 1 and _is_number(words[0]):
@@ -210,7 +216,8 @@ def _split_run(run: list[str], resolve: Callable[[str], str | None] | None
             elif _is_number(words[-2]) and any(not _is_number(w) for w in words[:-2]):
                 after = Quantity(0, 0, value)  # 'telma 40 2': the strength, then the count
                 words = words[:-1]
-            elif resolve is not None and not _number_in_name(" ".join(words), last, resolve):
+            elif (resolve is not None and not counted
+                  and not _number_in_name(" ".join(words), last, resolve)):
                 after = Quantity(0, 0, value)
                 words = words[:-1]
     return before, words, after
@@ -238,6 +245,7 @@ def parse_request(text: str, resolve: Callable[[str], str | None] | None = None)
     orphans: list[tuple[int, Quantity]] = []
 
     explicit = [(s.op, s.op_first) for s in segments]
+    each = False
     for index, segment in enumerate(segments):
         op = segment.op
         if op is None:
@@ -250,12 +258,14 @@ def parse_request(text: str, resolve: Callable[[str], str | None] | None = None)
         names: list[tuple[list[str], Quantity | None]] = []
         counts: list[Quantity] = []
         order: list[str] = []
+        counted = any(isinstance(item, Quantity) for item in segment.items)
+        each = each or "each" in segment.items
         for item in segment.items:
             if isinstance(item, Quantity):
                 counts.append(item)
                 order.append("q")
             elif isinstance(item, list):
-                before, words, after = _split_run(item, resolve)
+                before, words, after = _split_run(item, resolve, counted)
                 if before is not None:
                     counts.append(before)
                     order.append("q")
@@ -302,6 +312,10 @@ def parse_request(text: str, resolve: Callable[[str], str | None] | None = None)
             continue
         s, mention = pending[target]
         pending[target] = (s, Mention(mention.name, count, mention.op))
+    counts = {m.quantity for _, m in pending if m.quantity is not None}
+    if each and len(counts) == 1:  # '3 strips each of dolo and calpol'
+        (count,) = counts
+        pending = [(s, m if m.quantity else Mention(m.name, count, m.op)) for s, m in pending]
     request.mentions = [m for _, m in pending][:MAX_LINES]
     return request
 

@@ -44,8 +44,8 @@ _NUMBER = (r"\d{1,3}|[०-९]{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, r
 _WITH_UNIT = re.compile(
     rf"(?i){_B}(?P<n>{_NUMBER})\s*(?:(?P<more>more|extra|aur|और)\s*)?"
     rf"(?P<unit>{_PACK_UNITS}|{_DOSE_UNITS}){_E}")
-_TIMES = re.compile(rf"(?i)(?:{_B}|(?<=\d))(?:[x×*]\s*(?P<n>\d{{1,3}})|(?P<m>\d{{1,3}})\s*[x×])"
-                    rf"(?![{WORD_CHARS}])")
+_TIMES = re.compile(rf"(?i)(?:{_B}|(?<=\d))(?:[x×*]\s*(?P<n>\d{{1,3}})|"
+                    rf"(?P<m>\d{{1,3}})\s*[x×](?!\s*\d))(?![{WORD_CHARS}])")
 _ONE_MORE = re.compile(
     rf"(?i){_B}(?:(?P<n>\d{{1,2}}|{_NUMBER})\s+(?:more|extra)|"
     rf"(?P<m>ek|one|two|teen|एक|तीन)\s+(?:aur|और)(?!\s+(?:{_NUMBER}){_E}))"
