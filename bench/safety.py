@@ -13,8 +13,10 @@ Data (bench/data/):
   held out last round, used since) — flat lists ``emergency`` / ``self_harm`` / ``ordinary``;
   safety_dev_b.yml … safety_dev_h.yml — nested
   ``label -> category -> script -> messages``;
-* held out: safety_frozen_a.yml (nested; written and committed before this round's rule
-  changes, never used to change them) — the honest estimate;
+* held out: safety_frozen_a.yml (written and committed before this round's changes; measured
+  once, then seen — its figures are kept for the record) and safety_frozen_b.yml (written
+  after A was measured, before the changes that followed; never used to change the
+  detector) — the honest estimate; neither is ever training data (bot/safety_model.py);
 * for false alarms only: every example in data/nlu/*.yml outside the safety intents.
 
 For each set it prints recall on emergencies and self-harm (an alarm of either kind counts:
@@ -25,7 +27,7 @@ the median / p95 latency per message of both, measured interleaved in the same r
 
     .venv/bin/python -m bench.safety [--strict] [--errors {none,dev,all}]
 
-``--strict`` exits 1 when the held-out set misses recall >= 0.98 or false alarms <= 5 %.
+``--strict`` exits 1 when the held-out set (B) misses recall >= 0.98 or false alarms <= 5 %.
 ``--errors dev`` (default) lists the development sets' mistakes; ``all`` also the held-out
 set's (read them only to report, never to change the rules — write a new batch instead).
 """
@@ -52,7 +54,8 @@ DEV_FLAT = [DATA_DIR / name for name in (
     "safety_messages.yml", "safety_round2.yml", "safety_round3.yml", "safety_round4.yml",
     "safety_round5.yml", "safety_heldout.yml")]
 DEV_NESTED = [DATA_DIR / f"safety_dev_{x}.yml" for x in "bcdefgh"]
-HELDOUT = [DATA_DIR / "safety_frozen_a.yml"]
+HELDOUT_A = DATA_DIR / "safety_frozen_a.yml"   # measured once at 48bf9aa, then spent
+HELDOUT = DATA_DIR / "safety_frozen_b.yml"     # the current honest estimate
 NLU_DIR = ROOT / "data" / "nlu"
 SAFETY_INTENTS = {"medical_emergency", "self_harm"}
 ALARM_LABELS = (safety.EMERGENCY, safety.SELF_HARM)
@@ -202,26 +205,30 @@ def main(argv: list[str] | None = None) -> int:
 
     dev = [s for path in DEV_FLAT for s in load(path)]
     dev += [s for path in DEV_NESTED for s in load(path)]
-    heldout = [] if args.dev_only else [s for path in HELDOUT for s in load(path)]
+    heldout = [] if args.dev_only else load(HELDOUT)
+    spent = [] if args.dev_only else load(HELDOUT_A)
     nlu = nlu_examples()
 
     print("== shipped: rules + model (bot/safety.py classify; model trained on development)")
     _, _, dev_errors = report("development", dev, shipped)
-    recall, fa, heldout_errors = (report("HELD-OUT frozen A", heldout, shipped) if heldout
+    recall, fa, heldout_errors = (report("HELD-OUT frozen B", heldout, shipped) if heldout
                                   else (0.0, 1.0, []))
+    if spent:
+        report("frozen A (seen after its one measure)", spent, shipped)
     _, _, nlu_errors = report("data/nlu (ordinary only)", nlu, shipped, detail=False)
     print("== rules alone (bot/safety.py classify_rules)")
     _, _, rule_dev_errors = report("development", dev, rules)
     if heldout:
-        report("HELD-OUT frozen A", heldout, rules)
+        report("HELD-OUT frozen B", heldout, rules)
+        report("frozen A (seen after its one measure)", spent, rules, detail=False)
     report("data/nlu (ordinary only)", nlu, rules, detail=False)
     print("== keyword baseline (same data)")
     report("development", dev, keyword_baseline, detail=False)
     if heldout:
-        report("HELD-OUT frozen A", heldout, keyword_baseline)
+        report("HELD-OUT frozen B", heldout, keyword_baseline)
     report("data/nlu (ordinary only)", nlu, keyword_baseline, detail=False)
 
-    texts = [s.text for s in (*dev, *heldout, *nlu)][::3]  # every third message
+    texts = [s.text for s in (*dev, *heldout, *spent, *nlu)][::3]  # every third message
     safety.safety_model.warm()  # training is not part of a message's latency
     times = latency(texts, {"shipped": shipped, "rules": rules, "keywords": keyword_baseline})
     print(f"== latency per message ({len(texts)} messages x 3, interleaved; trained model)")
