@@ -9,7 +9,7 @@ import pytest
 
 from actions import safety as safety_action
 from actions.safety import ActionSafetyResponse
-from bot import handoff
+from bot import handoff, safety
 from bot.clock import ist_at
 from bot.schema import HANDOFF_TICKETS
 from tests.actions.conftest import run, said, slot_events
@@ -163,3 +163,21 @@ def test_button_payload_without_text_still_gets_the_emergency_reply(world, track
     tracker = tracker_factory(text="/medical_emergency", intent="medical_emergency")
     _, dispatcher = run(ActionSafetyResponse(), tracker, domain)
     assert {"112", "108"} <= _numbers(said(dispatcher))
+
+
+def test_an_alarm_raised_by_the_model_alone_gets_the_general_emergency_reply(
+        world, tracker_factory, domain, at_0530, monkeypatch):
+    """Wording the rules don't list (the model's alarm has no category): 112/108, no
+    first-aid line of some other emergency, no medicine talk, an urgent ticket."""
+    text = "grandad looks really unwell, grey and clammy, something is very wrong"
+    monkeypatch.setattr(safety_action.safety, "classify", lambda t: safety.Verdict(
+        safety.EMERGENCY, None, "model", (), 0.8))
+    tracker = tracker_factory(text=text, intent="medical_emergency")
+    events, dispatcher = run(ActionSafetyResponse(), tracker, domain)
+    text_out = said(dispatcher)
+    assert {"112", "108"} <= _numbers(text_out)
+    assert "14416" not in text_out and "sitting" not in text_out
+    assert not DOSAGE.search(text_out) and not DEFERRAL.search(text_out), text_out
+    ticket = _tickets(world["db"])[0]
+    assert ticket["urgent"] is True and ticket["reason"] == "medical emergency"
+    assert _closes_form(events)
