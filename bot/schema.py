@@ -87,6 +87,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     VERIFY_FAILURES: [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0,
                                  name="expires_at_ttl")],
+    # Hourly turn roll-ups for /ops (bot/turn_stats.py), kept 48 hours.
+    "turn_stats": [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0,
+                              name="expires_at_ttl"),
+                   IndexModel([("hour", ASCENDING)], name="hour")],
 }
 
 

@@ -24,6 +24,7 @@ import httpx
 GATEWAY_CHANNEL_PATH = "/webhooks/gateway/webhook"
 DEFAULT_TIMEOUT = 10.0  # seconds; below the providers' own webhook timeouts
 DOWN_FOR = 5.0  # seconds a process that refused or dropped a turn is tried last
+TURN_KEY = "turn"  # components/gateway_channel.py sends {"custom": {"turn": {...}}} last
 
 
 class AssistantUnavailable(Exception):
@@ -54,6 +55,12 @@ class AssistantClient:
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.timeout = timeout
         self._down_until: dict[str, float] = {}
+        self._turns: dict[str, dict[str, Any]] = {}  # the latest turn summary per conversation
+        self.stats_db: Any = None  # where channels/turn_metrics.py rolls turns up (the gateway's)
+
+    def take_turn(self, conversation_id: str) -> dict[str, Any] | None:
+        """Intent and outcome Rasa sent with the conversation's last reply (once)."""
+        return self._turns.pop(conversation_id, None)
 
     def route(self, conversation_id: str) -> list[str]:
         """Base URLs to try for a conversation: its own process first, then the others;
@@ -95,8 +102,24 @@ class AssistantClient:
             if response.status_code != 200:
                 raise AssistantUnavailable(f"rasa answered {response.status_code}")
             messages = response.json()
-            return messages if isinstance(messages, list) else []
+            return self._without_turn_summary(conversation_id, messages)
         raise AssistantUnavailable(failure)
+
+    def _without_turn_summary(self, conversation_id: str, messages: Any) -> list[dict[str, Any]]:
+        """The bot's messages; the turn summary (components/turn_summaries.py) is kept aside."""
+        if not isinstance(messages, list):
+            return []
+        kept = []
+        for message in messages:
+            custom = message.get("custom") if isinstance(message, dict) else None
+            if isinstance(custom, dict) and isinstance(custom.get(TURN_KEY), dict) \
+                    and len(custom) == 1:
+                self._turns[conversation_id] = custom[TURN_KEY]
+                if len(self._turns) > 10_000:  # never taken (callers other than run_turn)
+                    self._turns.pop(next(iter(self._turns)))
+            else:
+                kept.append(message)
+        return kept
 
 
 FALLBACK_MESSAGES = [

@@ -49,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.assistant = AssistantClient(
         settings.assistant_urls, app.state.http, token=app.state.channels.rasa_channel_token
     )
+    app.state.assistant.stats_db = app.state.db  # turn roll-ups for /ops
     # STOP/START keywords and the notified order on SMS/WhatsApp (channels/notify_replies.py).
     app.state.assistant = NotifyingAssistant(app.state.assistant, app.state)
     # The care desk: a conversation a person has claimed stays with the desk.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from channels import turn_metrics
 from channels.assistant import FALLBACK_MESSAGES, AssistantClient, AssistantUnavailable
 from channels.identity import conversation_id, opaque_id, turn_metadata
 
@@ -52,10 +54,19 @@ async def run_turn(
         metadata["call"] = opaque_id(f"call:{turn.channel}", turn.call_id, secret)
     # The care desk's gate (channels/desk/gate.py): a claimed conversation stays with staff.
     send_turn = getattr(assistant, "send_turn", None)
+    started = time.perf_counter()
     try:
         if send_turn is not None:
-            return await send_turn(turn, sender, text, metadata, timeout=timeout)
-        return await assistant.send(sender, text, metadata, timeout=timeout)
+            replies = await send_turn(turn, sender, text, metadata, timeout=timeout)
+        else:
+            replies = await assistant.send(sender, text, metadata, timeout=timeout)
     except AssistantUnavailable as exc:
         log.warning("assistant unavailable for %s turn: %s", turn.channel, exc)
+        turn_metrics.observe(getattr(assistant, "stats_db", None), turn.channel, sender,
+                             time.perf_counter() - started, None, unavailable=True)
         return [dict(m) for m in FALLBACK_MESSAGES]
+    take_turn = getattr(assistant, "take_turn", None)
+    summary = take_turn(sender) if callable(take_turn) else None
+    turn_metrics.observe(getattr(assistant, "stats_db", None), turn.channel, sender,
+                         time.perf_counter() - started, summary)
+    return replies

@@ -22,6 +22,11 @@ from sanic.response import HTTPResponse
 
 from bot.bearer import Bearer, check_bearer
 from bot.config import RasaChannelSettings
+from components import turn_summaries
+
+# The gateway takes this message out of the reply (channels/assistant.py): intent and outcome
+# of the turn for its metrics (components/turn_summaries.py).
+TURN_KEY = "turn"
 
 
 def _error(status: int, message: str, **headers: str) -> HTTPResponse:
@@ -81,6 +86,10 @@ class GatewayInput(RestInput):
                         await message.output_channel.send_response(message.sender_id, reply)
                     return
             await on_new_message(message)
+            summary = turn_summaries.take(message.sender_id)
+            if summary is not None and message.output_channel is not None:
+                await message.output_channel.send_custom_json(
+                    message.sender_id, {TURN_KEY: summary})
 
         blueprint = super().blueprint(once)
 

@@ -29,7 +29,7 @@ from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from components import answer_masking, rasa_speedups
+from components import answer_masking, rasa_speedups, turn_summaries
 
 rasa_speedups.install()  # the Rasa server loads this module from endpoints.yml
 
@@ -128,6 +128,7 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
                 # head never counted them, so they are replaced (the turn was retried).
                 self.events_collection.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
                 self.events_collection.insert_many(docs, ordered=True)
+        turn_summaries.record(sender, new_events)
         latest = all_events[-1].timestamp if all_events else None
         self.conversations.update_one(
             {"_id": sender},

@@ -21,6 +21,7 @@ from bot.errors import StoreUnavailable
 from bot.notify.metrics import OutboxCollector
 from channels.routes._common import error
 from channels.routes.order_events import bearer_ok
+from channels.turn_metrics import TurnCollector
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def registry(state: Any) -> CollectorRegistry:
     if found is None:
         found = CollectorRegistry(auto_describe=False)
         found.register(OutboxCollector(lambda: state.db))
+        found.register(TurnCollector())  # this process's turn counters (channels/turn_metrics)
         state.metrics_registry = found
     return found
 
