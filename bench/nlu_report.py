@@ -1,6 +1,7 @@
 """NLU quality of the project's own data: cross-validation, held-out test, pipeline comparison.
 
 Usage: $(make -s print-python) bench/nlu_report.py [--folds 3] [--skip-cv] [--skip-heldout]
+       $(make -s print-python) bench/nlu_report.py --model models/pharmacy.tar.gz
        $(make -s print-python) bench/nlu_report.py --compare original,project,... [--seeds 1]
 
 Default (``make nlu-report``):
@@ -8,9 +9,12 @@ Default (``make nlu-report``):
      pipeline in ``config.yml``: per-intent precision/recall/F1, entity F1 per entity type
      (exact span + type), the confusion matrix saved as ``results/nlu_confusion.png``, and a
      FallbackClassifier threshold sweep on the out-of-fold predictions;
-  2. the same pipeline trained on all of ``data/nlu`` and scored on the held-out set
-     ``tests/nlu/test_nlu_heldout.yml`` (never used for training): intent accuracy, macro-F1,
-     entity F1, out-of-scope recall / in-scope accuracy at the configured fallback threshold.
+  2. the same pipeline trained on all of ``data/nlu`` and scored on the held-out sets, one per
+     language and script (English ``tests/nlu/test_nlu_heldout.yml``, Hinglish ``..._hinglish``,
+     Devanagari ``..._devanagari``; never used for training): intent accuracy, macro-F1, entity
+     F1 (per type), out-of-scope recall / in-scope accuracy at the configured fallback
+     threshold, and a confusion matrix per script (``results/nlu_confusion_<script>.png``).
+``--model`` scores an already trained model on the three held-out sets (no training).
 ``--compare`` trains each named pipeline variant (see VARIANTS) on ``data/nlu`` and scores it on
 the held-out set, with training time, to choose the pipeline by measurement.
 
@@ -525,6 +529,23 @@ def print_heldout(name: str, r: dict) -> None:
               flush=True)
 
 
+def print_by_set(name: str, by_set: dict, suffix: str) -> None:
+    """Per language and script: accuracy, entity F1, confusions; confusion matrices as PNG."""
+    print("\n== per language and script (held-out sets, never trained on) ==")
+    print(f"{'set':12} {'n':>4} {'intent acc':>10} {'macro-F1':>9} {'entity F1':>9}")
+    for label, row in by_set.items():
+        print(f"{label:12} {row['n']:4d} {row['intent_accuracy']:10.3f} "
+              f"{row['intent_macro_f1']:9.3f} {row['entity_f1']:9.3f}")
+    for label, row in by_set.items():
+        png = RESULTS / f"nlu_confusion_{label.lower()}{suffix}.png"
+        save_confusion_png(row["y"], row["p"], row["labels"], png, f"held-out {label}, {name}")
+        print_confusions(label, row)
+        print(f"  confusion matrix: {png.relative_to(ROOT)}")
+        print("  entity F1 by type: " + ", ".join(
+            f"{k} {v['f1']:.2f} (n={v['support']})" for k, v in row["entity_per_type"].items()))
+    (RESULTS / f"nlu_by_set{suffix}.json").write_text(json.dumps(by_set, indent=1, default=str))
+
+
 def print_confusions(label: str, row: dict) -> None:
     """The off-diagonal cells of one set's confusion matrix (true → predicted: count)."""
     pairs = Counter((y, p) for y, p in zip(row["y"], row["p"], strict=True) if y != p)
@@ -550,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="DIET seeds per variant (compare)")
     parser.add_argument("--data", type=Path, default=None,
                         help="training data (default data/nlu; a frozen copy for comparisons)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="score this trained model on the held-out sets (no training)")
     parser.add_argument("--variant", default="project",
                         help="pipeline for the CV/held-out report (default: config.yml)")
     args = parser.parse_args(argv)
@@ -586,6 +609,12 @@ def main(argv: list[str] | None = None) -> int:
                 print_heldout(name, mean)
             (RESULTS / "nlu_compare.json").write_text(json.dumps(summary, indent=1))
             return 0
+        if args.model:
+            trained = Parser(str(args.model))
+            print_by_set(args.model.name, {
+                label: score_set(trained, path, project_pipeline())
+                for label, path in HELDOUT_SETS.items() if path.exists()}, "_model")
+            return 0
         if args.variant not in VARIANTS:
             parser.error(f"unknown variant {args.variant}")
         pipeline = VARIANTS[args.variant]()
@@ -610,17 +639,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== held-out set {HELDOUT.relative_to(ROOT)} ==")
             print_heldout(args.variant, run)
             print_sweep(run["sweeps"])
-            print("\n== per language and script (held-out sets, never trained on) ==")
-            print(f"{'set':12} {'n':>4} {'intent acc':>10} {'macro-F1':>9} {'entity F1':>9}")
-            for label, row in run["by_set"].items():
-                print(f"{label:12} {row['n']:4d} {row['intent_accuracy']:10.3f} "
-                      f"{row['intent_macro_f1']:9.3f} {row['entity_f1']:9.3f}")
-            for label, row in run["by_set"].items():
-                png = RESULTS / f"nlu_confusion_{label.lower()}{suffix}.png"
-                save_confusion_png(row["y"], row["p"], row["labels"], png,
-                                   f"held-out {label}, {args.variant} pipeline")
-                print_confusions(label, row)
-                print(f"  confusion matrix: {png.relative_to(ROOT)}")
+            print_by_set(args.variant, run["by_set"], suffix)
             report["heldout"] = run
         out = RESULTS / f"nlu_report{suffix}.json"
         out.write_text(json.dumps(report, indent=1, default=str))

@@ -1,7 +1,7 @@
 """Full training time and message parse latency, before vs after an NLU pipeline change.
 
 Usage:
-  $(make -s print-python) bench/nlu_speed.py --train [--out /tmp/nlu-speed]
+  $(make -s print-python) bench/nlu_speed.py --train [--out /tmp/nlu-speed] [--config FILE]
       full ``rasa train`` (NLU + dialogue, --domain domain, Rasa cache off: a clean clone's
       cold training) with the current config.yml and data; prints wall-clock and CPU seconds
       (user+sys of the training process and its children).
@@ -37,10 +37,10 @@ SETS = ["test_nlu_heldout.yml", "test_nlu_heldout_hinglish.yml",
         "test_nlu_heldout_devanagari.yml"]
 
 
-def train(out: Path) -> None:
+def train(out: Path, config: Path) -> None:
     rasa = Path(sys.executable).parent / "rasa"
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(rasa), "train", "--domain", "domain", "--config", "config.yml", "--data", "data",
+    cmd = [str(rasa), "train", "--domain", "domain", "--config", str(config), "--data", "data",
            "--out", str(out), "--fixed-model-name", "speed", "--force"]
     env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -97,13 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("/tmp/nlu-speed"))
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--parse", nargs=2, metavar=("BASELINE", "CANDIDATE"))
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     if not args.train and not args.parse:
         parser.error("give --train and/or --parse BASELINE CANDIDATE")
     if args.train:
-        train(args.out)
+        train(args.out, args.config.resolve())
     if args.parse:
         parse(*args.parse, rounds=args.rounds)
     return 0
