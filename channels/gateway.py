@@ -31,6 +31,7 @@ from channels.routes.desk import router as desk_router
 from channels.routes.desk_prescriptions import UPLOAD_LIMIT, UPLOAD_PATH
 from channels.routes.desk_prescriptions import router as prescriptions_router
 from channels.routes.metrics import router as metrics_router
+from channels.routes.ops import router as ops_router
 from channels.routes.order_events import router as order_events_router
 from channels.routes.sms_twilio_status import router as twilio_status_router
 from channels.settings import load_channel_settings
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
     app.include_router(web.router)
     app.include_router(web_otp.router)
     app.include_router(desk_router)
+    app.include_router(ops_router)
     app.include_router(prescriptions_router)
     if channel_settings.demo_mode:  # demo sign-in exists only in demo mode
         app.include_router(web.demo_router)

@@ -22,7 +22,8 @@
       return;
     }
     if (response.ok) {
-      window.location.assign("/desk");
+      // Back to the staff page that asked for the sign-in (the desk or /desk/ops).
+      window.location.assign(window.location.pathname === "/desk/ops" ? "/desk/ops" : "/desk");
       return;
     }
     const answer = await response.json().catch(() => ({}));
