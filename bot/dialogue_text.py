@@ -846,9 +846,9 @@ TEXT.update({
         "hi-Deva": "{name} आपके ऑर्डर में नहीं थी।",
     },
     "basket_now_empty": {
-        "en": "Your order is empty now. Which medicines should I send?",
-        "hi": "Aapka order ab khaali hai. Kaunsi dawai bhejun?",
-        "hi-Deva": "आपका ऑर्डर अब खाली है। कौन सी दवा भेजूँ?",
+        "en": "Okay, your order is empty now.",
+        "hi": "Theek hai, aapka order ab khaali hai.",
+        "hi-Deva": "ठीक है, आपका ऑर्डर अब खाली है।",
     },
     "problem_generic": {
         "en": "I couldn't use that",
