@@ -88,6 +88,11 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
             policy: Policy = Policy(), now: datetime | None = None) -> Outcome:
     """Make one attempt at notification ``nid`` (see the module docstring)."""
     moment = now or now_utc()
+    begun = time.monotonic()
+
+    def current() -> datetime | None:  # an injected clock keeps running during the attempt
+        return None if now is None else now + timedelta(seconds=time.monotonic() - begun)
+
     with store_call():
         doc = outbox.get(db, nid)
         if doc is None or doc["state"] in DONE:
@@ -136,7 +141,7 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
             return Outcome("dead", detail="no provider")
         # The checks above may have been slow: send only while still holding the lease,
         # renewed for the provider call (whose timeouts are well below the lease).
-        if not outbox.renew(db, nid, owner, policy.lease_seconds, now=now):
+        if not outbox.renew(db, nid, owner, policy.lease_seconds, now=current()):
             log.warning("notification %s: lease lost before sending; not sent", nid)
             return Outcome("busy", detail="lease lost")
     started = time.monotonic()
@@ -144,19 +149,19 @@ def deliver(db: Database, nid: str, providers: dict[str, Provider], *, owner: st
         message_id = _send(db, provider, phone, doc, moment)
     except PermanentSendError as exc:
         with store_call():
-            outbox.mark_dead(db, nid, exc.reason, now=now)
+            outbox.mark_dead(db, nid, exc.reason, now=current())
         return Outcome("dead", detail=exc.reason)
     except TransientSendError as exc:
         ambiguous = isinstance(exc, AmbiguousSendError)
         with store_call():
             if attempt >= policy.max_attempts:
-                outbox.mark_dead(db, nid, f"retries exhausted: {exc.reason}", now=now)
+                outbox.mark_dead(db, nid, f"retries exhausted: {exc.reason}", now=current())
                 return Outcome("dead", detail=exc.reason)
             delay = policy.backoff(attempt)
             outbox.mark_retry(db, nid, owner, exc.reason, delay, ambiguous=ambiguous,
-                              now=now)
+                              now=current())
         return Outcome("retry", delay, exc.reason)
     with store_call():
-        first = outbox.mark_sent(db, nid, provider.name, message_id, now=now,
+        first = outbox.mark_sent(db, nid, provider.name, message_id, now=current(),
                                  send_ms=round((time.monotonic() - started) * 1000, 1))
     return Outcome("sent", detail="" if first else "duplicate")
