@@ -31,8 +31,24 @@ CASES = [
 
 
 def test_pipeline_uses_the_whitespace_tokenizer() -> None:
+    """The pipeline's tokenizer is WhitespaceTokenizer (subclassed to put the Hinglish
+    spelling of Devanagari words in their lemma); its tokens are the same."""
+    from components.romanising_tokenizer import RomanisingWhitespaceTokenizer
+
     pipeline = read_yaml_file(str(ROOT / "config.yml"))["pipeline"]
-    assert pipeline[0]["name"] == "WhitespaceTokenizer"
+    assert pipeline[0]["name"] == \
+        "components.romanising_tokenizer.RomanisingWhitespaceTokenizer"
+    assert issubclass(RomanisingWhitespaceTokenizer, WhitespaceTokenizer)
+    minilm = next(s for s in pipeline if s["name"].endswith("SentenceTransformerFeaturizer"))
+    assert minilm["romanise"] is True
+
+
+@pytest.mark.parametrize(("text", "words"), CASES)
+def test_romanising_tokenizer_keeps_the_same_words(text: str, words: list[str]) -> None:
+    from components.romanising_tokenizer import RomanisingWhitespaceTokenizer
+
+    tokenizer = RomanisingWhitespaceTokenizer(RomanisingWhitespaceTokenizer.get_default_config())
+    assert [t.text for t in tokenizer.tokenize(Message({"text": text}), "text")] == words
 
 
 @pytest.mark.parametrize(("text", "words"), CASES)
