@@ -13,7 +13,9 @@ catalogue aliases use; everything else is romanised as an English loanword
 
 from __future__ import annotations
 
+import csv
 import re
+from pathlib import Path
 
 from components.devanagari_latin import has_devanagari, romanise_word
 
@@ -51,7 +53,8 @@ _WORDS = {
     "प्रोफाइल": "profile", "प्रोफ़ाइल": "profile", "चेकअप": "checkup", "चेक": "check",
     "फुल": "full", "फ़ुल": "full", "बॉडी": "body", "थायरॉइड": "thyroid", "थायराइड": "thyroid",
     "थायरायड": "thyroid", "थाइरोइड": "thyroid", "लिपिड": "lipid", "विटामिन": "vitamin",
-    "डी": "d", "सी": "c", "बी": "b", "डी3": "d3", "बी12": "b12", "सीबीसी": "cbc", "एलएफटी": "lft", "केएफटी": "kft",
+    "डी": "d", "सी": "c", "बी": "b", "डी3": "d3", "बी12": "b12", "सीबीसी": "cbc",
+    "एलएफटी": "lft", "केएफटी": "kft",
     "आरएफटी": "rft", "टीएसएच": "tsh", "एचबीए1सी": "hba1c", "किडनी": "kidney",
     "लिवर": "liver", "लीवर": "liver", "यूरिन": "urine", "पेशाब्": "urine", "डेंगू": "dengue",
     "टाइफाइड": "typhoid", "टायफाइड": "typhoid", "मलेरिया": "malaria", "कोविड": "covid",
@@ -68,7 +71,20 @@ _LETTERS = {
 }
 _LETTERS_RE = re.compile("(?:" + "|".join(sorted(map(re.escape, _LETTERS), key=len,
                                                    reverse=True)) + ")")
-_PHRASE_RE = re.compile("|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)))
+NAMES_CSV = Path(__file__).resolve().parent.parent / "data" / "catalogue" / "devanagari_names.csv"
+
+
+def devanagari_names(path: Path = NAMES_CSV) -> list[dict[str, str]]:
+    """Rows of ``data/catalogue/devanagari_names.csv``: kind (medicine, lab_test, speciality),
+    the Devanagari name, and the catalogue's Latin alias it means."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row.get("devanagari")]
+
+
+_PHRASES.update({row["devanagari"]: row["latin"] for row in devanagari_names()})
+# Whole words only ("गायनी" is not replaced inside a longer word); the danda ends a word too.
+_PHRASE_RE = re.compile(r"(?<!\S)(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len,
+                                                          reverse=True)) + r")(?![^\s,.?!।])")
 
 
 def _spelt(word: str) -> str | None:

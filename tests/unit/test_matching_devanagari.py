@@ -7,7 +7,7 @@ import pytest
 
 from bot import matching
 from bot.doctors import resolve_speciality
-from bot.hindi_names import latin_name
+from bot.hindi_names import devanagari_names, latin_name
 from bot.labs import resolve_lab_tests
 from tests.unit.test_matching import world  # noqa: F401  (fixture)
 
@@ -92,6 +92,29 @@ def test_devanagari_lab_test_resolves(world, text, code):  # noqa: F811
     found = resolve_lab_tests(catalogue, text)
     assert [t["_id"] if "_id" in t else t.get("code") for t in found] == [code], \
         (text, latin_name(text), found)
+
+
+def _names(kind):
+    return [(r["devanagari"], r["latin"]) for r in devanagari_names() if r["kind"] == kind]
+
+
+@pytest.mark.parametrize(("devanagari", "latin"), _names("medicine"))
+def test_listed_devanagari_medicine_matches_its_latin_name(world, devanagari, latin):  # noqa: F811
+    _, catalogue = world
+    deva = matching.match_medicines(catalogue, devanagari)
+    assert deva and deva[0]["brand"] == matching.match_medicines(catalogue, latin)[0]["brand"]
+
+
+@pytest.mark.parametrize(("devanagari", "latin"), _names("lab_test"))
+def test_listed_devanagari_lab_test_resolves_like_latin(world, devanagari, latin):  # noqa: F811
+    _, catalogue = world
+    codes = [t.get("code") for t in resolve_lab_tests(catalogue, devanagari)]
+    assert codes == [t.get("code") for t in resolve_lab_tests(catalogue, latin)]
+
+
+@pytest.mark.parametrize(("devanagari", "latin"), _names("speciality"))
+def test_listed_devanagari_speciality_resolves_like_latin(devanagari, latin):
+    assert resolve_speciality(devanagari)["code"] == resolve_speciality(latin)["code"]
 
 
 def test_latin_text_is_left_alone():
