@@ -10,6 +10,7 @@ test?" (``action_ask_question_test``); the next message is answered, not booked.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -26,8 +27,6 @@ from bot.dialogue_text import button, say
 TOPIC_SLOT = "question_topic"  # what the last answer was about: {"kind", ...}
 PENDING_SLOT = "question_pending"  # the question waiting for a test name: price/fasting/report
 PRICE, FASTING, REPORT = "price", "fasting", "report"
-_ACTION_TOPIC = {"action_answer_price": PRICE, "action_answer_fasting": FASTING,
-                 "action_answer_report_time": REPORT}
 
 
 def _message(tracker: Tracker) -> str:
@@ -194,12 +193,12 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str,
     return [SlotSet(PENDING_SLOT, topic), FollowupAction("action_ask_question_test")]
 
 
-class _Answer(SafeAction):
+class _Answer(SafeAction, ABC):
     topic = PRICE
 
+    @abstractmethod
     def name(self) -> str:
-        return {PRICE: "action_answer_price", FASTING: "action_answer_fasting",
-                REPORT: "action_answer_report_time"}[self.topic]
+        """``action_answer_<topic>``."""
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
@@ -209,13 +208,22 @@ class _Answer(SafeAction):
 class ActionAnswerPrice(_Answer):
     topic = PRICE
 
+    def name(self) -> str:
+        return "action_answer_price"
+
 
 class ActionAnswerFasting(_Answer):
     topic = FASTING
 
+    def name(self) -> str:
+        return "action_answer_fasting"
+
 
 class ActionAnswerReportTime(_Answer):
     topic = REPORT
+
+    def name(self) -> str:
+        return "action_answer_report_time"
 
 
 class ActionAskQuestionTest(SafeAction):
