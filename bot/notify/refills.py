@@ -24,7 +24,8 @@ from bot import reorder
 from bot.catalogue import Catalogue
 from bot.clock import IST, ist_at, now_utc
 from bot.db import store_call
-from bot.errors import PharmacyError
+from bot.dialogue_text import say
+from bot.errors import PharmacyError, customer_problem
 from bot.notify import consent, outbox, wording
 from bot.notify.store import NOTIFICATIONS, REFILL_REMINDERS, ensure_indexes
 from bot.schema import CUSTOMERS, MEDICINES
@@ -194,7 +195,9 @@ def reorder_from_reply(db: Database, catalogue: Catalogue, customer_id: str, cha
             db[REFILL_REMINDERS].update_one({"_id": reminder["_id"]},
                                             {"$set": {"state": NOTIFIED,
                                                       "last_error": exc.message[:200]}})
-        return _reply(wording.REORDER_FAILED, language, brand=brand, reason=exc.message)
+        key, values = customer_problem(exc)  # never the (internal) exception message
+        return _reply(wording.REORDER_FAILED, language, brand=brand,
+                      reason=say(key, language, **values) + ".")
     with store_call():
         db[REFILL_REMINDERS].update_one(
             {"_id": reminder["_id"]},

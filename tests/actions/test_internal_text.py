@@ -170,3 +170,29 @@ def test_a_slot_taken_while_booking_is_said_in_the_customers_words(tracker_facto
     text = said(dispatcher)
     assert "kisi aur ne book kar liya" in text
     assert not re.search(r"\bthat slot has just\b", text)
+
+
+def test_a_refill_yes_that_cannot_be_placed_is_explained_in_the_customers_words(
+        scratch_db, scratch_cache):
+    """The SMS answer to YES on a refill reminder: an exception's message used to be the
+    reason ('Telma 40 needs a valid prescription, and I don't have one…' in English)."""
+    from datetime import timedelta
+
+    from bot.catalogue import Catalogue
+    from bot.notify import outbox, refills
+    from bot.notify.store import NOTIFICATIONS, REFILL_REMINDERS
+    from tests.factories import NOW, world
+
+    world(scratch_db)
+    scratch_db[REFILL_REMINDERS].insert_one({
+        "_id": "RR-CUST2-MED0003", "customer_id": "CUST2", "sku": "MED0003",
+        "brand": "Telma 40", "quantity": 1, "order_id": "ML20000009",
+        "state": refills.NOTIFIED})
+    scratch_db[NOTIFICATIONS].insert_one({
+        "_id": "N1", "customer_id": "CUST2", "channel": "sms", "kind": refills.KIND,
+        "state": outbox.SENT, "sent_at": NOW - timedelta(hours=1),
+        "order_id": "RR-CUST2-MED0003"})
+    text = refills.reorder_from_reply(scratch_db, Catalogue(scratch_db, scratch_cache),
+                                      "CUST2", "sms", now=NOW)
+    assert text and "Telma 40 ke liye valid prescription chahiye." in text
+    assert internal(text) == [] and "I don't have one" not in text
