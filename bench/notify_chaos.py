@@ -324,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(READ_TIMEOUT * 2)  # late answers still in flight
         figures = report(db, stand_in, ids, elapsed)
         figures["worker_killed"], figures["redis_restarted"] = killed_worker, restarted_redis
+        # Stopped by --timeout: the unfinished ones count as "lost" but were never given
+        # the time to finish; only a run that finished proves the "lost" figure.
+        figures["timed_out"] = figures["lost"] > 0 and time.time() >= deadline
     finally:
         for worker in workers:
             worker.stop(timeout=10)
