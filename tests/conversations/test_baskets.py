@@ -169,7 +169,7 @@ def test_same_as_last_time_still_repeats_the_last_order(conversation, new_custom
 
 def test_prescription_only_basket_offers_a_doctor(conversation, new_customer):
     c = conversation(new_customer(name="Arjun Das"))
-    replies = c.say("okacet 2 strips please")
+    replies = c.say("please send okacet 2 strips")
     assert_says_any(replies, ["prescription"])
     assert_says_any(replies, [rx(r"doctor")])
     assert placed(c) == []
@@ -192,7 +192,7 @@ def test_out_of_stock_line_gets_a_substitute(conversation, new_customer, stack_d
     stack_db.inventory.update_one({"_id": key}, {"$set": {"available": 0}})
     try:
         c = conversation(me)
-        replies = c.say("calpol 650 2 strips and ecosprin 75 1 strip")
+        replies = c.say("send calpol 650 2 strips and ecosprin 75 1 strip")
         assert_says_any(replies, ["out of stock"])
         replies = c.click(1)
         assert_says_all(replies, ["substitute", rx(r"ecosprin 75 x1")])
