@@ -10,6 +10,8 @@ Tables (lower case, longest first so a regex alternation prefers ``dolo 650`` ov
   (``glycomet``), the run-together spelling customers type (``telma40``, ``glycomet gp1``) and
   single-salt generic names (``paracetamol``, ``telmisartan``). Stems shorter than 4 letters
   or that are ordinary English/Hinglish words are left out (``pan``, ``eno``, ``candid``).
+  Brands listed in ``not_stocked.csv`` (well-known brands we don't carry) are included, so
+  they are extracted and answered honestly (``bot.unstocked``).
 - ``lab_test``: test names and the aliases column of lab_tests.csv.
 - ``speciality``: speciality names and the aliases column of specialities.csv.
 
@@ -92,6 +94,13 @@ def medicine_elements(directory: Path = CATALOGUE_DIR) -> list[str]:
         generic = generic_name(row["generic"])
         if generic:
             elements.add(generic)
+    # Brands we know we don't stock (bot/unstocked.py answers them): extracted like ours.
+    for row in read_csv("not_stocked.csv", directory):
+        full = _lower(row["brand"])
+        elements.add(full)
+        stem = brand_stem(row["brand"])
+        if _stem_ok(stem):
+            elements.add(stem)
     return _ordered(elements)
 
 
