@@ -96,8 +96,9 @@ def test_emergency_in_the_middle_of_a_reorder_closes_the_form(conversation, new_
     customer = new_customer(language="English")
     new_order(customer, [("Sorbitrate", 2)], status="delivered", days_ago=20)
     c = conversation(customer, channel="web")
-    first = c.say("reorder my chest pain tablets")
-    assert_never_says(first, EMERGENCY_NUMBERS)  # a reorder, not an emergency
+    first = c.say("reorder my medicines")
+    assert_never_says(first, EMERGENCY_NUMBERS)
+    assert c.active_form() is not None, c.transcript()  # the reorder is under way
     replies = c.say("wait my husband just collapsed and is not responding")
     assert_says_all(replies, EMERGENCY_NUMBERS)
     assert_never_says(replies, NO_DRUG_TALK + NO_DEFERRAL)
