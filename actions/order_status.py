@@ -145,6 +145,10 @@ class ActionOrderStatus(SafeAction):
         language = context.reply_language(tracker)
         intent, text = asked(tracker)
         order_id = next(tracker.get_latest_entity_values("order_id"), None)
+        latest_intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if order_id is None and latest_intent in ORDER_INTENTS:
+            # "where is ML24081234" when the NLU did not tag the number
+            order_id = find_order_id((tracker.latest_message or {}).get("text"))
         if order_id is None and not in_form:
             # Just verified with this order number: that's the one they asked about.
             order_id = find_order_id(tracker.get_slot("verify_order_id"))

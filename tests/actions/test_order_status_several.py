@@ -127,3 +127,11 @@ def test_open_orders_with_a_medicine(three):
     assert orders.open_orders_with(db, "CUST1", "MED0003") == []  # Telma: CUST2's order
     assert [f["order_id"] for f in orders.open_orders_with(db, "CUST2", "MED0003")] == [
         "ML20000001"]
+
+
+def test_an_untagged_order_number_of_another_customer_is_not_found(three, tracker_factory,
+                                                                   domain):
+    _, dispatcher = run(ActionOrderStatus(), ask(tracker_factory, "where is ML20000001",
+                                                 "check_order_status"), domain)
+    assert "couldn't find that order" in said(dispatcher)
+    never_others(said(dispatcher))
