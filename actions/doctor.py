@@ -32,6 +32,7 @@ from actions.common import (
     pick_offer,
     reply,
     should_hint,
+    value_before_turn,
 )
 from actions.timeslots import day_on_screen, parse_time_slot, time_answer, window_of
 from bot import bookings, bookings_text, dialogue_facts, doctors
@@ -319,6 +320,8 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
             return None
         if tracker.slots.get("requested_slot") != "doctor_slot":
             return None
+        if value_before_turn(tracker, "doctor_time") == tracker.slots.get("doctor_time"):
+            return None  # not a time said in this message
         return next((s for s in found if as_utc(s["start"]) == window.start), None)
 
 

@@ -32,6 +32,7 @@ from actions.common import (
     reply,
     should_hint,
     texts,
+    value_before_turn,
 )
 from actions.reorder import customer_pincode, find_pincode
 from actions.timeslots import day_on_screen, parse_time_slot, time_answer, window_of
@@ -217,7 +218,10 @@ class ValidateLabTestForm(PharmacyFormValidation):
             offer: dict[str, Any] = {"summary": dialogue_facts.lab_quote_text(quote, language),
                                      "slots": slots_offered}
             exact = None
-            if window is not None and window.kind == "exact" \
+            # Only a time said in this message is booked at once (not the earlier one
+            # when the tests change, e.g. to a package).
+            said_now = "lab_time" in changed or value_before_turn(tracker, "lab_time") != when
+            if window is not None and window.kind == "exact" and said_now \
                     and slots.get("requested_slot") == "lab_slot":
                 exact = next((s for s in slots_offered
                               if s["start"] == window.start.isoformat()), None)
