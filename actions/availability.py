@@ -25,7 +25,7 @@ from actions.medicines import names_in_text, resolve_medicine, retry_with_messag
 from actions.reorder import customer_pincode, served_pincode
 from bot.catalogue import stock_at
 from bot.dialogue_text import button, say
-from bot.unstocked import not_stocked, outside_brand
+from bot.unstocked import not_stocked, outside_brand, outside_brand_in_text
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class ValidateAvailabilityForm(PharmacyFormValidation):
     def validate_avail_medicine(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         names = texts(value)
-        if len(names) == 1 and not tracker.get_latest_entity_values("medicine"):
+        if len(names) == 1 and not list(tracker.get_latest_entity_values("medicine")):
             names = names_in_text(names[0]) or names  # typed free text: drop filler words
         if not names or names[0].startswith("/"):
             reply(dispatcher, tracker, "ask_avail_medicine")
@@ -99,6 +99,14 @@ class ValidateAvailabilityForm(PharmacyFormValidation):
     def after_validation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                          customer_id: str | None, changed: set[str]) -> dict[str, Any]:
         slots = tracker.slots
+        latest = tracker.latest_message or {}
+        if (slots.get("avail_medicine") is None
+                and (latest.get("intent") or {}).get("name") == "check_medicine_availability"
+                and not list(tracker.get_latest_entity_values("medicine"))):
+            # The NLU missed a brand it has never seen ("do you have ozempic"): answer it.
+            name = outside_brand_in_text(latest.get("text"))
+            if name:
+                return self.not_stocked(dispatcher, tracker, name)
         if (customer_id and slots.get("avail_pincode") is None
                 and slots.get("requested_slot") != "avail_pincode"):
             pin = customer_pincode(context.db(), customer_id)

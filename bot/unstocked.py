@@ -79,6 +79,20 @@ def outside_brand(name: str) -> dict[str, str] | None:
     return None
 
 
+def outside_brand_in_text(text: str) -> str | None:
+    """The words of a message that name a brand we don't stock ("do you have ozempic" →
+    "ozempic"), for when the NLU did not extract it; longest run of words first."""
+    if not isinstance(text, str):
+        return None
+    words = normalise_name(latin_name(text[:200])).split()
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            window = " ".join(words[start:start + size])
+            if not window[0].isdigit() and outside_brand(window):
+                return window
+    return None
+
+
 def _salt_key(generic: str, strength: str) -> str:
     return f"{generic.lower()}|{strength.lower()}"
 

@@ -6,7 +6,7 @@ import pytest
 
 from actions.availability import ValidateAvailabilityForm
 from bot.seed import load_medicines
-from bot.unstocked import not_stocked, outside_brand
+from bot.unstocked import not_stocked, outside_brand, outside_brand_in_text
 from tests.actions.conftest import buttons, ent, run, said, slot_events
 
 AVAIL = "availability_form"
@@ -70,3 +70,20 @@ def test_not_stocked_service_returns_data(world):
     assert info["known"] and info["generic"] == "Telmisartan" and info["strength"] == "40 mg"
     assert [m["brand"] for m in info["alternatives"]] == ["Telmikind 40", "Telma 40"]
     assert not_stocked(world["catalogue"], "ozempic")["alternatives"] == []
+
+
+def test_brand_the_nlu_missed_is_found_in_the_message(world, tracker_factory, domain):
+    tracker = tracker_factory(text="do you have ozempic", intent="check_medicine_availability",
+                              active_loop=AVAIL)
+    events, dispatcher = run(ValidateAvailabilityForm(), tracker, domain)
+    assert "We don't stock Ozempic (Semaglutide)" in said(dispatcher)
+    assert slot_events(events)["requested_slot"] is None
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("do you have ozempic", "ozempic"), ("humira injection milega kya", "humira"),
+    ("lipitor 10 stock me hai kya", "lipitor 10"), ("is dolo 650 available", None),
+    ("क्या ओज़ेम्पिक मिलेगी", "ozempik"), ("where is my order", None),
+])
+def test_outside_brand_in_text(text, found):
+    assert outside_brand_in_text(text) == found
