@@ -68,15 +68,17 @@ def test_trained_model_on_hinglish_heldout(parsed, heldout):
     assert intents_right(parsed, examples) / len(examples) >= MIN_INTENT_ACCURACY
 
 
-# Brands we don't stock (data/catalogue/not_stocked.csv, in the lookup tables; none of these
-# sentences is in the training data). A name known nowhere is extracted only sometimes: the
-# availability form then asks for the medicine, and the answer gets the same honest reply
-# (tests/actions/test_availability_not_stocked.py).
+# Brands we don't stock (data/catalogue/not_stocked.csv; none of these sentences is in the
+# training data). DIET rarely extracts a brand it never saw in an example (measured: 0 of 4
+# with the 2026-12-01 model), so the availability form also looks for such a brand in the
+# message (bot.unstocked.outside_brand_in_text). Either way the intent must be the stock
+# check and the name must reach it (tests/actions/test_availability_not_stocked.py answers).
 UNKNOWN_MEDICINES = [
     ("do you have ozempic", "ozempic"),
     ("humira injection milega kya", "humira"),
     ("is tresiba available near me", "tresiba"),
     ("lipitor 10 stock me hai kya", "lipitor 10"),
+    ("क्या ओज़ेम्पिक मिलेगी", "ओज़ेम्पिक"),
 ]
 
 
@@ -87,9 +89,11 @@ def parsed_unknown():
     return parse_with_trained_model([Message({"text": t}) for t, _ in UNKNOWN_MEDICINES])
 
 
-def test_names_of_medicines_we_dont_stock_are_extracted(parsed_unknown):
-    found = 0
-    for parse, (_, name) in zip(parsed_unknown, UNKNOWN_MEDICINES, strict=True):
+def test_names_of_medicines_we_dont_stock_reach_the_stock_check(parsed_unknown):
+    from bot.unstocked import outside_brand, outside_brand_in_text
+
+    for parse, (text, name) in zip(parsed_unknown, UNKNOWN_MEDICINES, strict=True):
+        assert parse["intent"]["name"] == "check_medicine_availability", text
         values = [e["value"] for e in parse.get("entities") or [] if e["entity"] == "medicine"]
-        found += any(name in v for v in values)
-    assert found >= len(UNKNOWN_MEDICINES) - 1
+        found = next((v for v in values if name in v), None) or outside_brand_in_text(text)
+        assert found and outside_brand(found)["brand"] == outside_brand(name)["brand"], text
