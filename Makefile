@@ -52,7 +52,8 @@ lock:
 bench: install
 	@$(PY) bench/catalogue_cache.py
 
-# NLU quality on our data: 3-fold cross-validation + held-out test (results/, see bench/README.md).
+# NLU quality on our data: 3-fold cross-validation + held-out tests per language and script
+# (English, Hinglish, Devanagari; results/, see bench/README.md and docs/NLU.md).
 nlu-report: install
 	@$(PY) bench/nlu_report.py
 
