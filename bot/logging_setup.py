@@ -1,7 +1,7 @@
 """One logging setup for every process: JSON lines on stderr, phone numbers masked.
 
 Each line is one JSON object: ``ts`` (UTC, ISO 8601), ``level``, ``service`` (gateway,
-notify-worker, actions, rasa), ``logger``, ``msg`` and, for an exception, ``exc``. The
+notify-worker, actions, rasa), ``pid``, ``logger``, ``msg`` and, for an exception, ``exc``. The
 formatter masks every phone number in the finished line (message, arguments and
 traceback alike), whatever the code that logged it did: Indian mobiles with or without
 ``+91``/``91``/``0`` (``+91******3210``) and other E.164 numbers.
@@ -51,6 +51,7 @@ class JsonFormatter(logging.Formatter):
                 timespec="milliseconds"),
             "level": record.levelname,
             "service": self.service,
+            "pid": record.process,
             "logger": record.name,
             "msg": mask_phones(message),
         }

@@ -56,13 +56,22 @@ def test_python_services_log_json_lines(stack_settings):
     logs = _logs()
     for name, service in SERVICES.items():
         assert name in logs, f"no {name}.log"
-        entries, other = _json_lines(logs[name])
-        assert entries, f"{name}.log has no JSON lines"
-        assert all({"ts", "level", "service", "logger", "msg"} <= set(e) for e in entries)
+        # Log files are appended to run after run: read this run's part, from the first
+        # line the running process (its pidfile) wrote.
+        pid = int((procs.RUN_DIR / "test" / f"{name}.pid").read_text().strip())
+        lines = logs[name].splitlines()
+        starts = [i for i, line in enumerate(lines)
+                  if line.startswith("{") and f'"pid": {pid},' in line]
+        assert starts, f"{name}.log has no JSON line from the running process {pid}"
+        entries, other = _json_lines("\n".join(lines[starts[0]:]))
+        assert all({"ts", "level", "service", "pid", "logger", "msg"} <= set(e)
+                   for e in entries)
         assert {e["service"] for e in entries} == {service}
-        if name != "rasa":  # Rasa and TensorFlow print lines of their own at start
+        if name != "rasa":  # Rasa and TensorFlow print lines of their own
             # Only Python warnings raised while importing, before the setup ran, may be text.
             stray = [line for line in other if not _WARNING.search(line)]
             assert stray == [], (name, stray[:5])
+    gateway_pid = int((procs.RUN_DIR / "test" / "gateway.pid").read_text().strip())
     gateway, _ = _json_lines(logs["gateway"])
-    assert any(e["logger"] == "uvicorn.access" for e in gateway)  # requests are logged too
+    assert any(e["logger"] == "uvicorn.access" and e.get("pid") == gateway_pid
+               for e in gateway)  # this run's requests are logged too
