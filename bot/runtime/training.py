@@ -22,11 +22,36 @@ def training_inputs(root: Path = ROOT) -> list[Path]:
     files = [root / "config.yml"]
     files += sorted((root / "domain").rglob("*.yml"))
     files += sorted((root / "data").rglob("*.yml"))
-    # Custom graph components named in config.yml (not e.g. the tracker/lock stores).
+    # Custom graph components named in config.yml (not e.g. the tracker/lock stores), and the
+    # project modules they import, directly or not (a tokenizer's transliteration table).
     config_text = (root / "config.yml").read_text() if (root / "config.yml").exists() else ""
-    for module in sorted(set(re.findall(r"components\.(\w+)\.", config_text))):
-        files.append(root / "components" / f"{module}.py")
+    modules = [f"components.{m}" for m in sorted(set(re.findall(r"components\.(\w+)\.",
+                                                                config_text)))]
+    files += _with_project_imports(root, modules)
     return [f for f in files if f.is_file()]
+
+
+_IMPORT = re.compile(r"^\s*(?:from\s+((?:components|bot)(?:\.\w+)*)\s+import\s+([\w, ()]+)"
+                     r"|import\s+((?:components|bot)(?:\.\w+)+))", re.MULTILINE)
+
+
+def _with_project_imports(root: Path, modules: list[str]) -> list[Path]:
+    """Source files of ``modules`` and of every ``components``/``bot`` module they import."""
+    seen: dict[str, Path] = {}
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        path = root.joinpath(*name.split(".")).with_suffix(".py")
+        if name in seen or not path.is_file():
+            continue
+        seen[name] = path
+        for package, names, plain in _IMPORT.findall(path.read_text()):
+            if plain:
+                todo.append(plain)
+                continue
+            todo.append(package)
+            todo += [f"{package}.{n.strip()}" for n in names.strip("()").split(",") if n.strip()]
+    return sorted(seen.values())
 
 
 def fingerprint(root: Path = ROOT) -> str:
