@@ -523,4 +523,4 @@ def is_seeded(db: Database) -> bool:
     """True when the database holds demo data from the current catalogue files."""
     with store_call():
         info = db[SEED_INFO].find_one({"_id": "seed"})
-    return bool(info) and info.get("fingerprint") == catalogue_fingerprint()
+    return info is not None and info.get("fingerprint") == catalogue_fingerprint()

@@ -20,6 +20,7 @@ import io
 import json
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,7 @@ def export_zip(files: dict[str, str]) -> bytes:
 
 
 def _action(identifier: str, kind: str, parameters: dict[str, Any], next_action: str | None,
-            errors: list[tuple[str, str]] = (), conditions: list[tuple[str, str]] = ()
+            errors: Sequence[tuple[str, str]] = (), conditions: Sequence[tuple[str, str]] = ()
             ) -> dict[str, Any]:
     transitions: dict[str, Any] = {}
     if next_action:

@@ -43,20 +43,24 @@ class ForwardError(Exception):
     """The gateway could not give a usable answer in time."""
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _language(event: dict[str, Any]) -> str:
-    bot = event.get("bot") if isinstance(event.get("bot"), dict) else {}
+    bot = _mapping(event.get("bot"))
     locale = str(bot.get("localeId") or "en_IN").replace("-", "_").lower()
     return "hi" if locale.split("_")[0] == "hi" else "en"
 
 
 def fallback_response(event: dict[str, Any]) -> dict[str, Any]:
     """A valid Lex V2 Close response that apologises and asks for a human handoff."""
-    state = event.get("sessionState") if isinstance(event.get("sessionState"), dict) else {}
+    state = _mapping(event.get("sessionState"))
     raw = state.get("sessionAttributes")
     attributes = {str(k): str(v) for k, v in (raw if isinstance(raw, dict) else {}).items()
                   if isinstance(v, (str, int, float, bool))}
     attributes["handoff"] = "true"
-    intent = state.get("intent") if isinstance(state.get("intent"), dict) else {}
+    intent = _mapping(state.get("intent"))
     intent_name = str(intent.get("name") or "FallbackIntent")
     text = FALLBACK_MESSAGES[_language(event)]
     return {

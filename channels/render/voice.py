@@ -84,7 +84,8 @@ def speak_amount(rupees: str, paise: str | None, language: str = ENGLISH) -> str
 
 def spell_id(value: str) -> str:
     """An id read character by character: letters, then digits in fours (``M L, 2 4 0 8``)."""
-    letters = re.match(r"[A-Za-z]*", value).group(0)
+    leading = re.match(r"[A-Za-z]+", value)
+    letters = leading.group(0) if leading else ""
     rest = value[len(letters):]
     groups = [" ".join(letters)] if letters else []
     groups += [" ".join(rest[i:i + GROUP_SIZE]) for i in range(0, len(rest), GROUP_SIZE)]

@@ -161,7 +161,9 @@ def _inbound(message: Mapping[str, Any], phone_number_id: str) -> InboundWhatsAp
         button = message.get("button") or {}
         payload, text = button.get("payload"), button.get("text")
     media = message.get(kind) if kind in ("image", "document") else None
-    media_id = str(media.get("id")) if isinstance(media, Mapping) and media.get("id") else None
+    if not isinstance(media, Mapping):
+        media = {}
+    media_id = str(media.get("id")) if media.get("id") else None
     if media_id and isinstance(media.get("caption"), str):
         text = media["caption"]
     sender, message_id = message.get("from"), message.get("id")

@@ -201,6 +201,10 @@ def offered_buttons(messages: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return {b["payload"]: b["title"] for m in messages for b in m.get("buttons", [])}
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _payload_label(payload: str) -> str:
     intent = payload.lstrip("/").split("{", 1)[0]
     return intent.replace("_", " ").strip() or payload
@@ -225,7 +229,7 @@ def history_from_tracker(tracker: Mapping[str, Any], limit: int = MAX_HISTORY) -
             if not isinstance(text, str) or not text.strip():
                 continue
             text = text.strip()
-            metadata = event.get("metadata") if isinstance(event.get("metadata"), Mapping) else {}
+            metadata = _mapping(event.get("metadata"))
             shown = metadata.get("display_text")
             if not isinstance(shown, str) or not shown.strip():
                 shown = last_buttons.get(text) or (
@@ -234,7 +238,7 @@ def history_from_tracker(tracker: Mapping[str, Any], limit: int = MAX_HISTORY) -
             entries.append({"from": "user", "text": shown.strip()})
             last_buttons = {}
         elif kind == "bot":
-            data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
+            data = _mapping(event.get("data"))
             message = bot_message(event.get("text"), data.get("buttons"), data.get("image"))
             if message:
                 entries.append({"from": "bot", **message})
