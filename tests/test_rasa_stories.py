@@ -42,7 +42,7 @@ def _tail(text: str, lines: int = 60) -> str:
 
 
 def test_rasa_data_validate_has_no_warnings():
-    result = _rasa("data", "validate", "--fail-on-warnings")
+    result = _rasa("data", "validate", "--domain", "domain", "--fail-on-warnings")
     assert result.returncode == 0, _tail(result.stdout + result.stderr)
 
 
