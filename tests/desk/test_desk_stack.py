@@ -75,7 +75,10 @@ def test_web_handoff_through_real_rasa_and_the_desk(browser, stack_settings, sta
         customer.get_by_role("button", name="Sign in as a demo customer").click()
         customer.get_by_role("dialog").get_by_role(
             "button", name=re.compile("Priya Sharma")).click()
+        expect(customer.locator("#who")).to_have_text("Signed in as Priya Sharma")
         bot = customer.locator("#log .msg-bot .bubble")
+        _send(customer, "hello")  # the signed-in session is settled (its history rendered)
+        expect(bot.last).to_be_visible()
         _send(customer, "I want to talk to a pharmacist please")
         expect(bot.last).to_contain_text(re.compile(r"HT[A-Z0-9]{8}"))
         asked = time.monotonic()
