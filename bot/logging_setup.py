@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from datetime import datetime, timezone
@@ -26,6 +27,20 @@ from typing import Any
 # dashes allowed after the prefix and in the middle; or any other E.164 number.
 _INDIAN = re.compile(r"(?<![\d+])(?:\+?91[\s-]?|0)?([6-9]\d{4})[\s-]?(\d{5})(?!\d)")
 _E164 = re.compile(r"(?<![\d+])\+[1-9]\d{7,14}(?!\d)")
+
+
+# Credentials in a logged URL's query string (Rasa's API takes ``?token=``): never written.
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:token|access_token|auth_token|api_key|key|signature|"
+                           r"x-amz-signature|x-amz-credential)=)[^&\s\"']+")
+# Libraries that log every request URL at INFO (httpx) or bring their own handler
+# (transformers' model load report): warnings only, through our handler.
+_LIBRARY_LEVELS = {"httpx": "WARNING", "httpcore": "WARNING", "transformers": "ERROR",
+                   "sentence_transformers": "WARNING"}
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with query-string credentials replaced by ``***``."""
+    return _QUERY_SECRET.sub(lambda m: m.group(1) + "***", text)
 
 
 def mask_phones(text: str) -> str:
@@ -53,12 +68,12 @@ class JsonFormatter(logging.Formatter):
             "service": self.service,
             "pid": record.process,
             "logger": record.name,
-            "msg": mask_phones(message),
+            "msg": mask_secrets(mask_phones(message)),
         }
         if record.exc_info:
-            entry["exc"] = mask_phones(self.formatException(record.exc_info))
+            entry["exc"] = mask_secrets(mask_phones(self.formatException(record.exc_info)))
         elif record.exc_text:
-            entry["exc"] = mask_phones(record.exc_text)
+            entry["exc"] = mask_secrets(mask_phones(record.exc_text))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -71,9 +86,13 @@ def dict_config(service: str, level: str = "INFO") -> dict[str, Any]:
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
                                 "stream": "ext://sys.stderr"}},
         "root": {"level": level, "handlers": ["stderr"]},
-        "loggers": {name: {"handlers": [], "propagate": True}
-                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sanic.root",
-                                 "sanic.error", "sanic.access")},
+        "loggers": {
+            **{name: {"handlers": [], "propagate": True}
+               for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "sanic.root",
+                            "sanic.error", "sanic.access")},
+            **{name: {"level": lvl, "handlers": [], "propagate": True}
+               for name, lvl in _LIBRARY_LEVELS.items()},
+        },
     }
 
 
@@ -100,6 +119,9 @@ def setup(service: str, level: int | str = logging.INFO) -> None:
     handler.setFormatter(formatter)
     root.addHandler(handler)
     root.setLevel(level)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # read when transformers loads
+    for name, library_level in _LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(library_level)
     logging.captureWarnings(True)  # Python warnings from now on are JSON lines too
     # Loggers that brought their own handlers (uvicorn, sanic, rasa) format through ours.
     for logger in list(logging.Logger.manager.loggerDict.values()):

@@ -69,7 +69,7 @@ def test_sigkill_of_one_rasa_process_loses_and_doubles_nothing(second_rasa, stac
     async def run() -> tuple[dict[str, list[str]], list[list[dict]]]:
         async with httpx.AsyncClient() as http:
             client = AssistantClient([second_url, first_url], http,
-                                     token=os.environ["RASA_CHANNEL_TOKEN"], timeout=45)
+                                     token=os.environ["RASA_CHANNEL_TOKEN"], timeout=120)
             senders = [f"failover-{uuid.uuid4().hex}" for _ in range(10)]
             on_second = [s for s in senders if client.route(s)[0] == second_url]
             assert len(on_second) >= 2, "both processes must get conversations"

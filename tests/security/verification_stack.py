@@ -46,8 +46,12 @@ def verify_targets(stack_settings) -> list[dict[str, Any]]:
             continue
         customer = stack_db[CUSTOMERS].find_one({"_id": order["customer_id"]})
         seen.add(order["customer_id"])
+        # Everything of this customer's orders counts as disclosed: a status answer names
+        # the newest open order and mentions the others.
+        theirs = list(stack_db[ORDERS].find({"customer_id": order["customer_id"]}))
         found.append({"order_id": order["_id"], "digits": customer["phone"][-4:],
-                      "brands": [i["brand"] for i in order.get("items", [])]})
+                      "order_ids": [o["_id"] for o in theirs],
+                      "brands": sorted({i["brand"] for o in theirs for i in o.get("items", [])})})
         if len(found) == 3:
             return found
     pytest.skip("the stack has too few seeded orders")
@@ -147,8 +151,9 @@ def voice_call(voice: tuple[str, str], caller: str, *texts: str,
 
 def disclosed(reply: str, target: dict[str, Any]) -> bool:
     lowered = reply.lower()
+    order_ids = target.get("order_ids") or [target["order_id"]]
     return ("verified" in lowered or "verify ho gaye" in lowered
-            or target["order_id"] in reply or spell_id(target["order_id"]) in reply
+            or any(o in reply or spell_id(o) in reply for o in order_ids)
             or any(brand in reply for brand in target["brands"]))
 
 

@@ -78,3 +78,17 @@ def test_gateway_log_config_file_is_the_shared_setup():
     formatter = logging.config.DictConfigurator(json.loads(path.read_text())).configure_formatter(
         json.loads(path.read_text())["formatters"]["json"])
     assert isinstance(formatter, JsonFormatter) and formatter.service == "gateway"
+
+
+def test_credentials_in_logged_urls_are_never_written():
+    import logging as std_logging
+
+    formatter = logging_setup.JsonFormatter("gateway")
+    record = std_logging.LogRecord(
+        "httpx", std_logging.WARNING, __file__, 1,
+        'HTTP Request: GET http://127.0.0.1:5005/status?token=%s "HTTP/1.1 200 OK"',
+        ("s3cr3t-api-token-0123456789",), None)
+    line = formatter.format(record)
+    assert "s3cr3t" not in line and "token=***" in line
+    # httpx logs every request URL at INFO: only its warnings reach the log.
+    assert logging_setup.dict_config("gateway")["loggers"]["httpx"]["level"] == "WARNING"
