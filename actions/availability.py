@@ -104,7 +104,7 @@ class ValidateAvailabilityForm(PharmacyFormValidation):
                 and (latest.get("intent") or {}).get("name") == "check_medicine_availability"
                 and not list(tracker.get_latest_entity_values("medicine"))):
             # The NLU missed a brand it has never seen ("do you have ozempic"): answer it.
-            name = outside_brand_in_text(latest.get("text"))
+            name = outside_brand_in_text(str(latest.get("text") or ""))
             if name:
                 return self.not_stocked(dispatcher, tracker, name)
         if (customer_id and slots.get("avail_pincode") is None

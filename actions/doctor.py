@@ -229,7 +229,8 @@ class ValidateDoctorCallForm(PharmacyFormValidation):
                 said = LANGUAGE_NAMES_DEVANAGARI.get(language, language)
             if speakers:
                 reply(dispatcher, tracker, "doctor_language_some", language=said,
-                      doctors=bookings_text.joined(speakers, context.reply_language(tracker)),
+                      doctors=bookings_text.joined([str(s) for s in speakers],
+                                                   context.reply_language(tracker)),
                       s="s" if len(speakers) == 1 else "")
             else:
                 reply(dispatcher, tracker, "doctor_language_none", language=said)

@@ -84,6 +84,8 @@ class ValidateLabTestForm(PharmacyFormValidation):
                           problem=problem_text(tracker, exc))
                 return {"lab_tests": None}
         message = (tracker.latest_message or {}).get("text")
+        if found is None:
+            return {"lab_tests": None}
         if isinstance(message, str) and not message.startswith("/"):
             seen = {t["code"] for t in found}
             found += [t for t in labs.tests_in_text(context.catalogue(), message)
@@ -215,7 +217,7 @@ class ValidateLabTestForm(PharmacyFormValidation):
             slots_offered = [{"id": s["slot_id"], "start": s["start"].isoformat(),
                               "label": dialogue_facts.moment_text(s["start"], now, language)}
                              for s in found]
-            offer: dict[str, Any] = {"summary": dialogue_facts.lab_quote_text(quote, language),
+            offer = {"summary": dialogue_facts.lab_quote_text(quote, language),
                                      "slots": slots_offered}
             exact = None
             # Only a time said in this message is booked at once (not the earlier one

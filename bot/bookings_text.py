@@ -6,7 +6,7 @@ are said the customer's way through :func:`bot.dialogue_facts.moment_text`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,7 @@ def booking_line(booking: Mapping[str, Any], now: datetime, language: str = ENGL
                tests=joined(booking.get("test_names") or [], language))
 
 
-def bookings_list_text(bookings: list[Mapping[str, Any]], now: datetime,
+def bookings_list_text(bookings: Sequence[Mapping[str, Any]], now: datetime,
                        language: str = ENGLISH) -> str:
     if not bookings:
         return say("bookings_none", language)

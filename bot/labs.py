@@ -21,6 +21,7 @@ import difflib
 import logging
 import math
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -314,7 +315,7 @@ def report_time_text(report_hours: int) -> str:
     return f"Reports are usually ready within {math.ceil(report_hours / 24)} days."
 
 
-def lab_quote(catalogue: Catalogue, tests: list[dict], pincode: str) -> dict:
+def lab_quote(catalogue: Catalogue, tests: Sequence[dict | str], pincode: str) -> dict:
     """Price, fasting/preparation instructions and report time for tests at a pincode.
 
     Raises InvalidInput, NotFound (unknown test code), NotServiceable (no home collection

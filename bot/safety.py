@@ -564,10 +564,10 @@ def _rules(text: str) -> tuple[Verdict, bool]:
                         negated.append(True)
         for category, pattern in safety_concepts.WEAK_CONCEPTS:
             for view in {clause, safety_concepts.fold(roman or clause)}:
-                match = pattern.search(view)
-                if (match and _INTENSIFIER.search(view + " " + clause)
-                        and _counts(view, match, category, folded_whole, clause)):
-                    found.append((category, match.group(0)))
+                weak = pattern.search(view)
+                if (weak and _INTENSIFIER.search(view + " " + clause)
+                        and _counts(view, weak, category, folded_whole, clause)):
+                    found.append((category, weak.group(0)))
         weak = _WEAK.search(clause)
         if weak and _INTENSIFIER.search(clause) and _counts(clause, weak, BREATHING, whole):
             found.append((BREATHING, weak.group(0)))

@@ -611,14 +611,14 @@ def parse_preferred_time(text: str, now: datetime,
     if parsed.day is None and default_day is not None and default_day > today:
         parsed.day = default_day
     day = parsed.day if parsed.day is not None else today
-    window = _build(parsed, day, today)
-    if window is None:
+    built = _build(parsed, day, today)
+    if built is None:
         return None
     if parsed.day is None:
         # No day said: today, unless that time (or the whole block) has passed.
-        passed = window.start <= now if window.kind == "exact" else window.end <= now
+        passed = built.start <= now if built.kind == "exact" else built.end <= now
         if passed:
-            window = _build(parsed, today + timedelta(days=1), today)
-            if window is None:
+            built = _build(parsed, today + timedelta(days=1), today)
+            if built is None:
                 return None
-    return _clamp(window, now)
+    return _clamp(built, now)
