@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 from rasa_sdk import endpoint
 from sanic import Sanic, response
@@ -46,6 +47,16 @@ def create_app(token: str, actions_package: str = ACTIONS_PACKAGE) -> Sanic:
     return app
 
 
+def _warm_up_matcher() -> None:
+    try:
+        from actions import context
+        from bot import matching
+
+        matching.warm_up(context.catalogue())
+    except Exception as exc:  # noqa: BLE001 - a cold matcher is slower, never wrong
+        logging.getLogger(__name__).warning("matcher warm-up skipped: %s", type(exc).__name__)
+
+
 def main() -> int:
     try:
         settings = ActionServerSettings.load()
@@ -54,6 +65,9 @@ def main() -> int:
         return 2
     setup_logging("actions")  # JSON lines, phone numbers masked (bot/logging_setup.py)
     app = create_app(settings.action_server_token)
+    # The medicine matcher loads its sentence model and catalogue vectors now, while Rasa is
+    # still starting, instead of during a customer's first reorder (a 10 s wait).
+    threading.Thread(target=_warm_up_matcher, name="matcher-warm-up", daemon=True).start()
     logging.getLogger(__name__).info("action server on http://%s:%s", HOST, settings.action_port)
     app.run(host=HOST, port=settings.action_port, workers=1, access_log=False, motd=False)
     return 0
