@@ -567,4 +567,4 @@ class BookingConfirmation(SafeAction, ABC):
         confirmation = tracker.get_slot(self.booking_slot)
         if isinstance(confirmation, str) and not tracker.get_slot("form_aborted"):
             dispatcher.utter_message(text=confirmation)
-        return reset_events(tracker, [self.form])
+        return reset_events(tracker, [self.form] if self.form else [])

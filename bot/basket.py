@@ -108,7 +108,7 @@ class _Segment:
 
 
 def _set_quantities(text: str, taken: list[Quantity]) -> list[Quantity]:
-    found = []
+    found: list[Quantity] = []
     for pattern in (_SET_BEFORE, _SET_AFTER):
         for match in pattern.finditer(text):
             group = "n" if match.group("n") is not None else "q"
@@ -295,27 +295,28 @@ def parse_request(text: str, resolve: Callable[[str], str | None] | None = None)
                 if kind == "n":
                     name_index += 1
                     continue
-                count = counts[count_index]
+                amount = counts[count_index]
                 count_index += 1
-                target = name_index + 1 if quantity_first else name_index
-                if 0 <= target < len(names) and paired[target] is None:
-                    paired[target] = count
-        for (words, _), count in zip(names, paired, strict=True):
-            pending.append((index, Mention(" ".join(words), count, op)))
+                at = name_index + 1 if quantity_first else name_index
+                if 0 <= at < len(names) and paired[at] is None:
+                    paired[at] = amount
+        for (words, _), pair in zip(names, paired, strict=True):
+            pending.append((index, Mention(" ".join(words), pair, op)))
 
-    for seg_index, count in orphans:
-        before = [i for i, (s, m) in enumerate(pending) if s < seg_index and m.quantity is None]
-        after = [i for i, (s, m) in enumerate(pending) if s > seg_index and m.quantity is None]
-        target = before[-1] if before else (after[0] if after else None)
-        if target is None:
-            request.quantity = request.quantity or count
+    for seg_index, orphan in orphans:
+        earlier = [i for i, (s, m) in enumerate(pending) if s < seg_index and m.quantity is None]
+        later = [i for i, (s, m) in enumerate(pending) if s > seg_index and m.quantity is None]
+        slot = earlier[-1] if earlier else (later[0] if later else None)
+        if slot is None:
+            request.quantity = request.quantity or orphan
             continue
-        s, mention = pending[target]
-        pending[target] = (s, Mention(mention.name, count, mention.op))
-    counts = {m.quantity for _, m in pending if m.quantity is not None}
-    if each and len(counts) == 1:  # '3 strips each of dolo and calpol'
-        (count,) = counts
-        pending = [(s, m if m.quantity else Mention(m.name, count, m.op)) for s, m in pending]
+        s, mention = pending[slot]
+        pending[slot] = (s, Mention(mention.name, orphan, mention.op))
+    amounts = {m.quantity for _, m in pending if m.quantity is not None}
+    if each and len(amounts) == 1:  # '3 strips each of dolo and calpol'
+        (each_amount,) = amounts
+        pending = [(s, m if m.quantity else Mention(m.name, each_amount, m.op))
+                   for s, m in pending]
     request.mentions = [m for _, m in pending][:MAX_LINES]
     return request
 

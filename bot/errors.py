@@ -7,13 +7,15 @@ customer hears is chosen by :func:`customer_problem` (a ``bot.dialogue_text`` ke
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PharmacyError(Exception):
     """Base class for every error the services raise on purpose."""
 
     code = "error"
 
-    def __init__(self, message: str, **details: object) -> None:
+    def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
@@ -96,7 +98,7 @@ def customer_problem(exc: BaseException) -> tuple[str, dict[str, object]]:
             return "problem_pincode", {}
         if field == "order_id":
             return "problem_order_id", {}
-        key = _INVALID_KEYS.get((field, reason))
+        key = _INVALID_KEYS.get((str(field), str(reason)))
         if key:
             return key, {"limit": details.get("limit", ""), "brand": details.get("brand", "")}
         if field == "quantity":
