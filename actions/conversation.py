@@ -203,7 +203,8 @@ class ActionDetectLanguage(Action):
         previous = tracker.get_slot("language")
         latest = tracker.latest_message or {}
         text = latest.get("text")
-        metadata = latest.get("metadata") if isinstance(latest.get("metadata"), dict) else {}
+        raw_metadata = latest.get("metadata")
+        metadata = raw_metadata if isinstance(raw_metadata, dict) else {}
         if is_hindi_locale(metadata.get("locale")):
             detected: str | None = HINDI
         else:

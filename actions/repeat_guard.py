@@ -56,7 +56,8 @@ def _takes_no(slot: str) -> bool:
 def is_cant_answer(message: dict[str, Any] | None, slot: str) -> bool:
     """Does this user message say the customer can't answer the question for ``slot``?"""
     message = message or {}
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    raw = message.get("text")
+    text = raw if isinstance(raw, str) else ""
     if _DIGITS.search(text):  # "no, it's ML24081234": an answer after all
         return False
     intent = ((message.get("intent") or {}).get("name")) or ""

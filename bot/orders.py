@@ -187,7 +187,7 @@ def cancel_order(
                 order_id=oid,
                 status=status,
             )
-        order = db[ORDERS].find_one({"_id": oid})
+        order = db[ORDERS].find_one({"_id": oid}) or {}
         for item in order.get("items", []):
             db[INVENTORY].update_one(
                 {"_id": f"{order['centre_id']}:{item['sku']}"},

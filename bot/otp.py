@@ -57,9 +57,9 @@ EXPIRED = "expired"  # no live code for this session and order: a new code is ne
 class Guard(Protocol):
     """The shared verification-failure guard (``bot.verify_guard``)."""
 
-    def locked(self, order_id: str, source: str) -> bool: ...
-    def record_failure(self, order_id: str, source: str) -> Any: ...
-    def record_success(self, order_id: str, source: str) -> Any: ...
+    def locked(self, order_id: str, source: str | None) -> bool: ...
+    def record_failure(self, order_id: str, source: str | None) -> Any: ...
+    def record_success(self, order_id: str, source: str | None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,9 @@ def _recipient(db: Database, order_id: str) -> tuple[str | None, str | None]:
         order = db[ORDERS].find_one({"_id": order_id}, {"customer_id": 1})
         customer = (db[CUSTOMERS].find_one({"_id": order["customer_id"]}, {"phone": 1})
                     if order else None)
-    phone = customer.get("phone") if customer else None
+    if not customer:
+        return None, None
+    phone = customer.get("phone")
     if not isinstance(phone, str) or not phone:
         return None, None
     return str(customer["_id"]), phone
