@@ -8,6 +8,8 @@ The gateway enqueues with :class:`NotifyQueue` and needs no actor code; the work
 
 from __future__ import annotations
 
+from typing import Any
+
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
 
@@ -32,8 +34,8 @@ class NotifyQueue:
 
     def enqueue(self, nid: str, delay_seconds: float = 0.0) -> None:
         """Queue one send attempt of ``nid``; raises if Redis is unreachable."""
-        message = Message(queue_name=QUEUE, actor_name=ACTOR, args=(nid,), kwargs={},
-                          options={})
+        message: Message[Any] = Message(queue_name=QUEUE, actor_name=ACTOR, args=(nid,),
+                                        kwargs={}, options={})
         delay = int(delay_seconds * 1000) if delay_seconds > 0 else None
         self.broker.enqueue(message, delay=delay)
 

@@ -135,8 +135,11 @@ def fire_due(db: Database, now: datetime | None = None, limit: int = 200) -> lis
             {"state": SCHEDULED, "remind_at": {"$lte": moment}}, {"_id": 1}).limit(limit)]
     fired = []
     for rid in due:
+        def fire(session: Any, rid: Any = rid) -> Any:
+            return _fire(db, session, rid, moment)
+
         with store_call(), db.client.start_session() as session:
-            nid = session.with_transaction(lambda s, rid=rid: _fire(db, s, rid, moment))
+            nid = session.with_transaction(fire)
         if nid:
             fired.append(nid)
     return fired

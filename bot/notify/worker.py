@@ -73,9 +73,9 @@ class NotifyWorker:
         self.broker = make_broker(settings.redis_url, settings.redis_prefix)
         self.queue = NotifyQueue(self.broker)
         self.actor = dramatiq.actor(
-            self._run, actor_name=ACTOR, queue_name=QUEUE, broker=self.broker,
+            actor_name=ACTOR, queue_name=QUEUE, broker=self.broker,
             max_retries=20, min_backoff=1_000, max_backoff=300_000,
-        )
+        )(self._run)
         self._stop = threading.Event()
         self._worker: dramatiq.Worker | None = None
         self._sweeper: threading.Thread | None = None
