@@ -5,16 +5,11 @@ merged into the tracker's events by time, so a reload shows the whole conversati
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime
 from typing import Any
 
 from bot import desk
 from bot.errors import StoreUnavailable
-
-log = logging.getLogger(__name__)
-
-TRACKER_TIMEOUT_SECONDS = 5.0
 
 
 def _desk_events(db: Any, conversation_id: str) -> list[dict[str, Any]]:
@@ -45,21 +40,12 @@ def merge(tracker_events: list[Any], desk_events: list[dict[str, Any]]) -> list[
 
 async def fetch(app_state: Any, sender: str) -> tuple[list[dict], bool]:
     """(history entries, complete) like ``channels.routes.web.fetch_history``, desk included."""
-    from channels.routes.web import history_from_tracker
+    from channels.routes.web import fetch_tracker, history_from_tracker
 
-    settings = app_state.settings
-    url = f"{settings.rasa_url.rstrip('/')}/conversations/{sender}/tracker"
-    params = {"token": settings.rasa_auth_token, "include_events": "AFTER_RESTART"}
-    try:
-        response = await app_state.http.get(url, params=params, timeout=TRACKER_TIMEOUT_SECONDS)
-        if response.status_code != 200:
-            log.warning("tracker fetch answered %s", response.status_code)
-            return [], False
-        tracker = response.json()
-    except Exception as exc:  # noqa: BLE001 - history is best effort, the chat goes on
-        log.warning("tracker fetch failed: %s", type(exc).__name__)
+    tracker = await fetch_tracker(app_state, sender)
+    if tracker is None:
         return [], False
-    events = tracker.get("events") if isinstance(tracker, dict) else None
+    events = tracker.get("events")
     events = events if isinstance(events, list) else []
     try:
         extra = await asyncio.to_thread(_desk_events, app_state.db, sender)

@@ -253,8 +253,9 @@ def history_from_tracker(tracker: Mapping[str, Any], limit: int = MAX_HISTORY) -
     return entries
 
 
-async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
-    """(history entries, complete) for a conversation; ([], False) if Rasa is unreachable."""
+async def fetch_tracker(app_state: Any, sender: str) -> dict[str, Any] | None:
+    """The conversation's tracker (events after the last restart) from its Rasa process;
+    None if Rasa can't be reached or refuses."""
     settings = app_state.settings
     base = settings.assistant_urls[0]
     route = getattr(app_state.assistant, "route", None)  # the conversation's own process
@@ -266,11 +267,20 @@ async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
         response = await app_state.http.get(url, params=params, timeout=TRACKER_TIMEOUT_SECONDS)
         if response.status_code != 200:
             log.warning("tracker fetch answered %s", response.status_code)
-            return [], False
-        return history_from_tracker(response.json()), True
+            return None
+        tracker = response.json()
     except Exception as exc:  # noqa: BLE001 - history is best effort, the chat goes on
         log.warning("tracker fetch failed: %s", type(exc).__name__)
+        return None
+    return tracker if isinstance(tracker, dict) else None
+
+
+async def fetch_history(app_state: Any, sender: str) -> tuple[list[dict], bool]:
+    """(history entries, complete) for a conversation; ([], False) if Rasa is unreachable."""
+    tracker = await fetch_tracker(app_state, sender)
+    if tracker is None:
         return [], False
+    return history_from_tracker(tracker), True
 
 
 # -- customers, sessions and clients -----------------------------------------------

@@ -43,16 +43,6 @@ def _pids(run_dir: Path) -> list[int]:
     return [int(p.read_text().split()[0]) for p in run_dir.glob("*.pid") if p.read_text().strip()]
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @pytest.mark.skipif(os.environ.get("ASSISTANT_STACK_UP") != "1", reason="needs `make test`")
 def test_sigterm_twice_to_the_make_run_group_frees_every_port(tmp_path: Path) -> None:
     ports = {name: procs.free_port() for name in ("RASA_PORT", "ACTION_PORT", "GATEWAY_PORT")}
@@ -76,7 +66,7 @@ def test_sigterm_twice_to_the_make_run_group_frees_every_port(tmp_path: Path) ->
 
         busy = {name: port for name, port in ports.items() if procs.port_open("127.0.0.1", port)}
         assert not busy, f"still listening after two SIGTERMs: {busy}"
-        survivors = [pid for pid in started if _alive(pid)]
+        survivors = [pid for pid in started if procs._pid_alive(pid)]
         assert not survivors, f"processes left running: {survivors}"
         assert "stopping" in (tmp_path / "make-run.log").read_text()
     finally:
