@@ -27,6 +27,10 @@ def sms(world, monkeypatch) -> Iterator[list]:
     """SMS sent by the actions, read back from moto's SNS backend: [(phone, text)]."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    # Inside `make test` the stack's SNS endpoint is in the environment; boto3 would send
+    # there instead of to moto's in-process SNS.
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SNS", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         client = boto3.client("sns", region_name="ap-south-1")
         from moto.core import DEFAULT_ACCOUNT_ID
