@@ -155,7 +155,7 @@ def test_one_open_ticket_per_conversation(desk_gateway):
     assert len(desk.queue(dg.db)) == 1
 
 
-def test_sms_handoff_over_sns_is_answered_through_sns(desk_gateway):
+def test_sms_handoff_over_sns_is_answered_through_sns(desk_gateway, monkeypatch):
     """An SNS conversation's ticket (reply route recorded by the gate) answered from the
     desk: the reply is an SNS Publish to the customer's number with the DLT attributes."""
     import boto3
@@ -174,6 +174,10 @@ def test_sms_handoff_over_sns_is_answered_through_sns(desk_gateway):
     csrf = sign_in(dg.client, dg.db, "agent")
     headers = {"X-CSRF-Token": csrf}
     tid = ticket["ticket_id"]
+    # Inside `make test` the stack's SNS endpoint is in the environment; moto's in-process
+    # SNS only answers when boto3 uses its default endpoint.
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SNS", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         client = boto3.client("sns", region_name="ap-south-1")
         dg.gw.app.state.sns_sender = SnsSmsSender(client, sender_id="PHARMA",
