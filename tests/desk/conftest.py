@@ -28,6 +28,7 @@ from tests.channels.test_routes_common import (
     StubRasa,
     running_gateway,
 )
+from tests.channels.test_web_page import browser  # noqa: F401 - Chromium, one per module
 from tests.stack_fixtures import stack_db, stack_settings  # noqa: F401 (test_desk_stack)
 
 PASSWORD = "desk test password 1234"

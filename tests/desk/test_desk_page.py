@@ -30,7 +30,7 @@ from channels.assistant import AssistantClient
 from channels.desk.gate import DeskGate
 from channels.notify_replies import NotifyingAssistant
 from tests.channels.test_web_gateway import gateway_env
-from tests.channels.test_web_page import CHROMIUM, CHROMIUM_ARGS, Gateway, PageRasa
+from tests.channels.test_web_page import CHROMIUM, Gateway, PageRasa
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 PASSWORD = "desk page password 1234"
@@ -76,14 +76,6 @@ class DeskGatewayServer(Gateway):
         state = self.app.state
         state.assistant = DeskGate(NotifyingAssistant(
             AssistantClient(state.settings.rasa_url, state.http), state), state)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture()

@@ -13,14 +13,13 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot import orders, staff
-from tests.e2e.test_web_chat import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_web_chat import CHROMIUM
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"
 PASSWORD = "desk stack password 1234"
@@ -34,14 +33,6 @@ pytestmark = [
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def _send(page, text: str) -> None:
