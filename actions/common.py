@@ -310,6 +310,17 @@ def check_owner(dispatcher: CollectingDispatcher, tracker: Tracker, order_id: st
 
 
 # -- the form base class ----------------------------------------------------------------
+def _unanswered_out_of_scope(tracker: Tracker, events: list[EventType], replied: bool) -> bool:
+    """An out-of-scope message inside a form that didn't answer the form's question and got
+    no reply of its own."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    asked = tracker.get_slot(REQUESTED_SLOT)
+    if intent != "out_of_scope" or replied or not asked:
+        return False
+    return not any(e.get("event") == "slot" and e.get("name") == asked
+                   and e.get("value") is not None for e in events)
+
+
 class PharmacyFormValidation(customer_identity.PhoneIdentity, FormValidationAction):
     """Validation for one of our forms.
 
@@ -406,7 +417,13 @@ class PharmacyFormValidation(customer_identity.PhoneIdentity, FormValidationActi
                                              self.identity_slots)
             if instead is not None:
                 return start + instead
-            return start + await super().run(dispatcher, tracker, domain)
+            said_before = len(dispatcher.messages)
+            events = await super().run(dispatcher, tracker, domain)
+            if _unanswered_out_of_scope(tracker, events, len(dispatcher.messages) > said_before):
+                # "what is the side effect of metformin" in the middle of a booking: say what
+                # we can't do before the form asks its question again.
+                dispatcher.utter_message(response="utter_out_of_scope")
+            return start + events
         except StoreUnavailable:
             log.warning("%s: store unavailable", self.name())
             reply(dispatcher, tracker, "store_down")

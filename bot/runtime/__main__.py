@@ -127,6 +127,11 @@ def test(pytest_args: list[str]) -> int:
     procs.stop_from_pidfiles(run_dir)  # a previous test run that was killed
     data_dir = run_dir / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
+    # Each run's service logs start empty (the log tests read them whole); the previous
+    # run's stay beside them for a look.
+    shutil.rmtree(run_dir / "logs.previous", ignore_errors=True)
+    if (run_dir / "logs").exists():
+        (run_dir / "logs").rename(run_dir / "logs.previous")
     stack = Stack.from_environment(TEST_OVERRIDES, run_dir=run_dir)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
