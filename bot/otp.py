@@ -183,25 +183,11 @@ def verify(db: Database, guard: Guard, *, secret: str | bytes, session_id: str,
         with store_call():
             db[CODES].delete_one({"_id": code_id, "expires_at": {"$lte": moment}})
         return Checked(EXPIRED)
-    given = code.strip() if isinstance(code, str) else ""
-    well_formed = len(given) == CODE_DIGITS and given.isascii() and given.isdigit()
-    expected = str(doc.get("code_hash") or "")
-    matches = well_formed and hmac.compare_digest(
-        _code_hash(secret, code_id, given), expected)
-    if matches and doc.get("customer_id"):
-        with store_call():
-            db[CODES].delete_one({"_id": code_id})
-        guard.record_success(oid, source)
+    if _code_matches(secret, code_id, code, doc) and doc.get("customer_id"):
+        _used(db, guard, code_id, oid, source)
         return Checked(VERIFIED, customer_id=str(doc["customer_id"]))
-    guard.record_failure(oid, source)
-    tries_left = int(doc.get("tries_left") or 0)
-    if tries_left <= 0:
-        with store_call():
-            db[CODES].delete_one({"_id": code_id})
-        return Checked(USED_UP)
-    if guard.locked(oid, source):
-        return Checked(LOCKED)
-    return Checked(WRONG, tries_left=tries_left)
+    outcome, tries_left = _wrong_code(db, guard, code_id, oid, source, doc)
+    return Checked(outcome, tries_left=tries_left)
 
 
 # -- codes to a phone number (in-chat verification without an order) ---------------------
@@ -284,21 +270,36 @@ def verify_phone(db: Database, guard: Guard, *, secret: str | bytes, session_id:
             db[CODES].delete_one({"_id": code_id, "expires_at": {"$lte": moment}})
         return PhoneChecked(EXPIRED)
     key = doc["guard_key"]
+    if _code_matches(secret, code_id, code, doc) and doc.get("phone"):
+        _used(db, guard, code_id, key, source)
+        return PhoneChecked(VERIFIED, phone=str(doc["phone"]))
+    outcome, tries_left = _wrong_code(db, guard, code_id, key, source, doc)
+    return PhoneChecked(outcome, tries_left=tries_left)
+
+
+def _code_matches(secret: str | bytes, code_id: str, code: Any, doc: dict) -> bool:
     given = code.strip() if isinstance(code, str) else ""
     well_formed = len(given) == CODE_DIGITS and given.isascii() and given.isdigit()
-    matches = well_formed and hmac.compare_digest(
+    return well_formed and hmac.compare_digest(
         _code_hash(secret, code_id, given), str(doc.get("code_hash") or ""))
-    if matches and doc.get("phone"):
-        with store_call():
-            db[CODES].delete_one({"_id": code_id})
-        guard.record_success(key, source)
-        return PhoneChecked(VERIFIED, phone=str(doc["phone"]))
+
+
+def _used(db: Database, guard: Guard, code_id: str, key: str, source: str | None) -> None:
+    """A right code: it is spent, and the guard forgets the failures."""
+    with store_call():
+        db[CODES].delete_one({"_id": code_id})
+    guard.record_success(key, source)
+
+
+def _wrong_code(db: Database, guard: Guard, code_id: str, key: str, source: str | None,
+                doc: dict) -> tuple[str, int]:
+    """(outcome, tries left) after a wrong code: counted, spent when no tries are left."""
     guard.record_failure(key, source)
     tries_left = int(doc.get("tries_left") or 0)
     if tries_left <= 0:
         with store_call():
             db[CODES].delete_one({"_id": code_id})
-        return PhoneChecked(USED_UP)
+        return USED_UP, 0
     if guard.locked(key, source):
-        return PhoneChecked(LOCKED)
-    return PhoneChecked(WRONG, tries_left=tries_left)
+        return LOCKED, 0
+    return WRONG, tries_left
