@@ -571,8 +571,11 @@ class BookingConfirmation(SafeAction, ABC):
     """After a booking form: say the confirmation the form stored, then reset the form.
 
     The form itself books (so a slot taken meanwhile can be re-offered in the form);
-    subclasses name the slot holding the confirmation and the form to reset.
+    subclasses name the slot holding the confirmation, the form to reset and
+    ``done_slots``: helper slots of that booking cleared once it is confirmed.
     """
+
+    done_slots: tuple[str, ...] = ()
 
     @property
     @abstractmethod
@@ -584,4 +587,6 @@ class BookingConfirmation(SafeAction, ABC):
         confirmation = tracker.get_slot(self.booking_slot)
         if isinstance(confirmation, str) and not tracker.get_slot("form_aborted"):
             dispatcher.utter_message(text=confirmation)
-        return reset_events(tracker, [self.form] if self.form else [])
+        events = reset_events(tracker, [self.form] if self.form else [])
+        return events + [SlotSet(name, None) for name in self.done_slots
+                         if tracker.get_slot(name) is not None]

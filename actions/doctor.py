@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -364,13 +363,7 @@ class ActionBookDoctorCall(BookingConfirmation):
 
     booking_slot = "doctor_booking"
     form = "doctor_call_form"
+    done_slots = ("doctor_language_asked",)
 
     def name(self) -> str:
         return "action_book_doctor_call"
-
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        events = super().act(dispatcher, tracker, domain)
-        if tracker.get_slot("doctor_language_asked") is not None:
-            events.append(SlotSet("doctor_language_asked", None))
-        return events

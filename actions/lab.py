@@ -15,7 +15,6 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -303,13 +302,7 @@ class ActionBookLabTest(BookingConfirmation):
 
     booking_slot = "lab_booking"
     form = "lab_test_form"
+    done_slots = ("lab_fasting_ok",)
 
     def name(self) -> str:
         return "action_book_lab_test"
-
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: DomainDict) -> list[EventType]:
-        events = super().act(dispatcher, tracker, domain)
-        if tracker.get_slot("lab_fasting_ok") is not None:
-            events.append(SlotSet("lab_fasting_ok", None))
-        return events

@@ -202,6 +202,26 @@ def _release_doctor_slot(db: Database, slot_id: str, booking_id: str) -> None:
             {"$set": {"status": "free"}, "$unset": {"booking_id": ""}})
 
 
+def _record_move(db: Database, collection: str, cid: str, booking: dict, slot_id: str,
+                 moment: datetime, fields: dict) -> None:
+    """Point a live booking at its new slot (the old one is noted in ``moves``).
+
+    Matches only while the booking is still live on its old slot, so a booking cancelled or
+    moved meanwhile raises instead of being changed twice.
+    """
+    change = {
+        "$set": {"slot_id": slot_id, **fields, "moved_at": moment},
+        "$push": {"moves": {"from_slot_id": booking["slot_id"], "from_start": booking["start"],
+                            "at": moment}},
+    }
+    with store_call():
+        result = db[collection].update_one(
+            {"_id": booking["booking_id"], "customer_id": cid, "status": "booked",
+             "slot_id": booking["slot_id"]}, change)
+    if result.modified_count != 1:
+        raise _not_live(get_booking(db, cid, booking["booking_id"]))
+
+
 def _move_doctor_call(db: Database, cid: str, booking: dict, slot_id: str,
                       language: str | None, moment: datetime) -> dict:
     bid, old_slot = booking["booking_id"], booking["slot_id"]
@@ -216,20 +236,9 @@ def _move_doctor_call(db: Database, cid: str, booking: dict, slot_id: str,
         call_language = next((x for x in languages
                               if wanted and x.lower() == str(wanted).lower()), None)
         call_language = call_language or (languages[0] if languages else wanted)
-        start = as_utc(slot["start"])
-        change = {
-            "$set": {"slot_id": slot_id, "start": start, "doctor_id": slot["doctor_id"],
-                     "language": call_language, "fee_inr": doctor.get("fee_inr"),
-                     "moved_at": moment},
-            "$push": {"moves": {"from_slot_id": old_slot, "from_start": booking["start"],
-                                "at": moment}},
-        }
-        with store_call():
-            result = db[DOCTOR_CALLS].update_one(
-                {"_id": bid, "customer_id": cid, "status": "booked", "slot_id": old_slot},
-                change)
-        if result.modified_count != 1:
-            raise _not_live(get_booking(db, cid, bid))
+        _record_move(db, DOCTOR_CALLS, cid, booking, slot_id, moment, {
+            "start": as_utc(slot["start"]), "doctor_id": slot["doctor_id"],
+            "language": call_language, "fee_inr": doctor.get("fee_inr")})
     except BaseException:
         _release_doctor_slot(db, slot_id, bid)
         raise
@@ -251,17 +260,8 @@ def _move_lab_booking(db: Database, cid: str, booking: dict, slot_id: str,
     if result.modified_count != 1:
         raise SlotUnavailable("that collection slot has just filled up", reason="full")
     try:
-        change = {
-            "$set": {"slot_id": slot_id, "start": as_utc(slot["start"]), "moved_at": moment},
-            "$push": {"moves": {"from_slot_id": old_slot, "from_start": booking["start"],
-                                "at": moment}},
-        }
-        with store_call():
-            moved = db[LAB_BOOKINGS].update_one(
-                {"_id": bid, "customer_id": cid, "status": "booked", "slot_id": old_slot},
-                change)
-        if moved.modified_count != 1:
-            raise _not_live(get_booking(db, cid, bid))
+        _record_move(db, LAB_BOOKINGS, cid, booking, slot_id, moment,
+                     {"start": as_utc(slot["start"])})
     except BaseException:
         with store_call():
             db[LAB_SLOTS].update_one({"_id": slot_id}, {"$inc": {"remaining": 1}})
