@@ -14,17 +14,25 @@ classes, both repeated on every turn:
   class map is built once and rebuilt on a miss, so event classes defined later are
   still found.
 
-:func:`install` is idempotent. ``components/stores.py`` (loaded by the Rasa server from
-endpoints.yml) and ``components/intent_classifier.py`` (loaded with the model by the
-server, ``rasa test`` and ``rasa shell``) call it; the action server and the gateway never
-import Rasa's core, so they are left alone.
+:func:`install` is idempotent, and does nothing when ``RASA_SPEEDUPS`` is ``0`` (stock
+Rasa, for before/after measurements: ``bench/profile_turn.py`` runs one Rasa process each
+way). ``components/stores.py`` (loaded by the Rasa server from endpoints.yml) and
+``components/intent_classifier.py`` (loaded with the model by the server, ``rasa test`` and
+``rasa shell``) call it; the action server and the gateway never import Rasa's core, so they
+are left alone.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 _installed = False
+
+
+def enabled() -> bool:
+    """False when the environment asks for stock Rasa (``RASA_SPEEDUPS=0``)."""
+    return os.environ.get("RASA_SPEEDUPS", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def _cached_response_validator() -> Any:
@@ -93,7 +101,7 @@ def _install_event_type_lookup() -> None:
 def install() -> None:
     """Apply both speed-ups once per process (a no-op when Rasa is not installed)."""
     global _installed
-    if _installed:
+    if _installed or not enabled():
         return
     try:
         _install_action_response_validation()

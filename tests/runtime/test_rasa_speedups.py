@@ -95,3 +95,13 @@ def test_install_is_idempotent() -> None:
     assert method.__module__ == "components.rasa_speedups"
     rasa_speedups.install()
     assert RemoteAction._validate_action_result is method
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, True), ("1", True), ("0", False), ("off", False), ("false", False), ("yes", True)])
+def test_speedups_can_be_switched_off_for_measurements(monkeypatch, value, expected) -> None:
+    if value is None:
+        monkeypatch.delenv("RASA_SPEEDUPS", raising=False)
+    else:
+        monkeypatch.setenv("RASA_SPEEDUPS", value)
+    assert rasa_speedups.enabled() is expected
