@@ -19,10 +19,13 @@ def healthy(url: str) -> bool:
         return False
 
 
-def start_stack(token: str, name: str) -> Stack:
+def start_stack(token: str, name: str, extra: dict[str, str] | None = None,
+                run_dir: Path | None = None) -> Stack:
     """Start and seed a stack on free ports with ``token`` as the voice webhook token.
 
-    ``name`` labels its data directory (``bench-<name>-*`` in the temp directory).
+    ``name`` labels its data directory (``bench-<name>-*`` in the temp directory); ``extra``
+    adds or overrides environment variables of every process; ``run_dir`` (default
+    ``.run/bench``) holds its pidfiles, logs and secrets.
     """
     overrides = {
         "MONGODB_URI": f"mongodb://127.0.0.1:{procs.free_port()}",
@@ -31,8 +34,9 @@ def start_stack(token: str, name: str) -> Stack:
         "ACTION_PORT": str(procs.free_port()),
         "GATEWAY_PORT": str(procs.free_port()),
         "VOICE_WEBHOOK_TOKEN": token,
+        **(extra or {}),
     }
-    stack = Stack.from_environment(overrides, run_dir=procs.RUN_DIR / "bench")
+    stack = Stack.from_environment(overrides, run_dir=run_dir or procs.RUN_DIR / "bench")
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     print("starting a stack for the bench (this can take a few minutes) ...", flush=True)
     stack.up(data_dir, reseed=True)
