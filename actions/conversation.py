@@ -21,7 +21,7 @@ from actions.common import reply, reset_events
 from actions.customer_identity import PHONE_SLOTS
 from actions.repeat_guard import is_cant_answer
 from bot import customers, dialogue_facts, handoff
-from bot.customers_text import masked_phone
+from bot.customers import masked_phone
 from bot.dialogue_text import (
     HINDI,
     HINDI_DEVANAGARI,

@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from bot import customers, otp
-from bot.customers_text import masked_phone
+from bot.customers import masked_phone
 from bot.dialogue_text import say
 from bot.errors import InvalidInput
 from bot.verify_guard import GuardUnavailable

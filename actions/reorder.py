@@ -46,7 +46,6 @@ from actions.medicines import (
 )
 from bot import basket as basket_mod
 from bot import (
-    customers_text,  # noqa: F401 - registers already_on_its_way
     dialogue_facts,
     orders,
     reorder,

@@ -81,3 +81,11 @@ def find_or_register(db: Database, phone: Any, channel: str = "chat",
             return winner, False
         raise
     return str(doc["_id"]), True
+
+
+def masked_phone(e164: str) -> str:
+    """'+91••••••••78': what a reply may show of a number (its last 2 digits only: the
+    last 4 are a verification answer, and replies are stored with the conversation)."""
+    if not isinstance(e164, str) or len(e164) < 8:
+        return "•••"
+    return e164[:3] + "•" * (len(e164) - 5) + e164[-2:]
