@@ -5,8 +5,9 @@
 * "show all my orders" (``list_orders``): open orders, then recent ones, numbered, with a
   button each; their ids go into ``listed_orders``.
 * "the other one", "the shipped one", "the one with dolo", "second one" (``pick_order``,
-  or a status question after a list): :func:`bot.order_choice.pick_order` among the
-  listed orders; unclear → "which one?" with the buttons again.
+  a status question after a list, or one that points at one order: "where is the other
+  one", :func:`bot.order_choice.refers_to_one`): :func:`bot.order_choice.pick_order` among
+  the listed orders; unclear → "which one?" with the buttons again.
 
 Every order shown is read with the verified customer's id: a listed id from the tracker is
 only a hint, looked up again among the customer's own orders.
@@ -212,20 +213,22 @@ class ActionOrderStatus(SafeAction):
         pool = [s for s in mine if s["order_id"] in listed_ids] if listed_ids else mine
         if not pool:
             pool = mine
-        if intent == "check_order_status" and not listed_ids:
-            # nothing listed yet: only a medicine or number named picks ("is my order
-            # delivered?" is about the latest order, not the delivered one)
-            chosen = order_choice.by_medicine(text, pool)
+        lowered = text.lower()
+        # A status question that points at one order ("where is the other one", "dusra
+        # order kahan hai") is a pick like ``pick_order``; a plain one ("is my order
+        # delivered?") with nothing listed is about the latest order, not the delivered one.
+        points = order_choice.refers_to_one(text) or bool(
+            listed_ids and any(p in lowered for p in _THAT_ONE))
+        if intent == "check_order_status" and not listed_ids and not points:
+            chosen = order_choice.by_medicine(text, pool)  # "where is my dolo order"
         else:
             chosen = order_choice.pick_order(text, pool, current if current in
                                              [s["order_id"] for s in pool] else None)
         if chosen is not None:
             return chosen, []
-        lowered = text.lower()
         if current and any(p in lowered for p in _THAT_ONE):
             return current, []
-        if intent == "check_order_status" and not (listed_ids and any(
-                p in lowered for p in _THAT_ONE)):
+        if intent == "check_order_status" and not points:
             return None, []  # a plain status question: the latest order
         if len(pool) <= 1:
             return (pool[0]["order_id"] if pool else None), []

@@ -15,6 +15,9 @@ Default (``make nlu-report``):
      F1 (per type), out-of-scope recall / in-scope accuracy at the configured fallback
      threshold, and a confusion matrix per script (``results/nlu_confusion_<script>.png``).
 ``--model`` scores an already trained model on the three held-out sets (no training).
+``--skip-cv --save-model DIR`` trains the ``config.yml`` pipeline on ``data/nlu`` once, scores
+the held-out sets and keeps the model in DIR (to score again, or parse by hand, later).
+Every held-out report lists each set's errors (text, true → predicted intent).
 ``--compare`` trains each named pipeline variant (see VARIANTS) on ``data/nlu`` and scores it on
 the held-out set, with training time, to choose the pipeline by measurement.
 
@@ -431,12 +434,15 @@ def score_set(parser: Parser, path: Path, pipeline: list[dict]) -> dict:
     }
 
 
-def heldout_eval(pipeline: list[dict], workdir: Path, name: str, seed: int | None = None
-                 ) -> dict:
+def heldout_eval(pipeline: list[dict], workdir: Path, name: str, seed: int | None = None,
+                 keep: Path | None = None) -> dict:
     """Train on data/nlu; score every held-out set. The top level is the English set (as
-    before); ``by_set`` has each language/script."""
+    before); ``by_set`` has each language/script. ``keep``: a directory the model is saved
+    in (else it stays in ``workdir``)."""
     config = write_config(pipeline, workdir, seed)
-    model, seconds = train(config, NLU_DATA, workdir, name)
+    model, seconds = train(config, NLU_DATA, keep or workdir, name)
+    if keep:
+        log(f"model kept: {model}")
     parser = Parser(model)
     by_set = {label: score_set(parser, path, pipeline) for label, path in HELDOUT_SETS.items()
               if path.exists()}
@@ -547,10 +553,13 @@ def print_by_set(name: str, by_set: dict, suffix: str) -> None:
 
 
 def print_confusions(label: str, row: dict) -> None:
-    """The off-diagonal cells of one set's confusion matrix (true → predicted: count)."""
+    """The off-diagonal cells of one set's confusion matrix (true → predicted: count), then
+    each error."""
     pairs = Counter((y, p) for y, p in zip(row["y"], row["p"], strict=True) if y != p)
     print(f"{label}: {row['n'] - sum(pairs.values())}/{row['n']} right; confusions: " + (
         ", ".join(f"{y}→{p} {n}" for (y, p), n in pairs.most_common()) or "none"))
+    for error in row.get("errors") or []:
+        print(f"    {error['intent']} → {error['predicted']}: {error['text']!r}")
 
 
 def print_sweep(rows: list[dict]) -> None:
@@ -573,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="training data (default data/nlu; a frozen copy for comparisons)")
     parser.add_argument("--model", type=Path, default=None,
                         help="score this trained model on the held-out sets (no training)")
+    parser.add_argument("--save-model", type=Path, default=None,
+                        help="keep the held-out run's trained model in this directory")
     parser.add_argument("--variant", default="project",
                         help="pipeline for the CV/held-out report (default: config.yml)")
     args = parser.parse_args(argv)
@@ -635,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
             report["cross_validation"] = cv
         if not args.skip_heldout:
             log("held-out: training the config.yml pipeline on all of data/nlu ...")
-            run = heldout_eval(pipeline, workdir, "heldout")
+            run = heldout_eval(pipeline, workdir, "heldout", keep=args.save_model)
             print(f"\n== held-out set {HELDOUT.relative_to(ROOT)} ==")
             print_heldout(args.variant, run)
             print_sweep(run["sweeps"])

@@ -4,6 +4,10 @@
 Pure function over the order summaries the customer was shown (their own orders only,
 ``bot.orders.customer_orders``); it never looks anything up. A phrase that fits more than
 one order, or none, gives None, and the caller asks which one.
+
+:func:`refers_to_one` tells a question about *one of several* orders ("where is the other
+one", "dusra order kahan hai", "the shipped one?") from a question about *my order*
+("order shipped?", "is my order delivered?"), whatever intent the NLU gave it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,29 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
 }
 _STOP = frozenset({"the", "one", "wala", "wali", "wale", "with", "order", "which", "that",
                    "has", "jisme", "jismein", "where", "is", "my", "what", "about", "and"})
+
+
+# "the shipped one", "dolo wala", "the second order", "purana wala", "दूसरा वाला": a phrase
+# that points at one order among several. "delivery wala" is the delivery man.
+_DEVA_EDGE = r"(?<![a-z0-9\u0900-\u097f])"
+_ORDINAL_WORDS = "|".join(sorted((w for w in ORDINALS if w not in ("pehle", "पहले")),
+                                 key=len, reverse=True))
+_REFERENCE = re.compile(
+    _DEVA_EDGE + r"(?:"
+    + "|".join(sorted(OTHER_WORDS | OLDEST_WORDS, key=len, reverse=True)) + r"|"
+    r"(?:" + _ORDINAL_WORDS + r")\s+(?:\S+\s+)?(?:one|order|wala|wali|wale|vala|वाला|वाली|वाले|ऑर्डर)"
+    r"|(?:the|that|this|which)\s+(?:\S+\s+){0,2}one"
+    r"|(?!delivery\s|courier\s|डिलीवरी\s)\S+\s(?:wala|wali|wale|vala|vali|वाला|वाली|वाले)"
+    r")(?![a-z0-9\u0900-\u097f])")
+
+
+def refers_to_one(text: Any) -> bool:
+    """Does ``text`` point at one order among several (an order named by its number, a
+    medicine, its status with "one"/"wala", an ordinal, "the other", "the older")?"""
+    if not isinstance(text, str):
+        return False
+    lowered = text.lower()
+    return bool(_ORDER_NUMBER.search(lowered) or _REFERENCE.search(lowered))
 
 
 def _words(text: str) -> list[str]:

@@ -135,3 +135,22 @@ def test_an_untagged_order_number_of_another_customer_is_not_found(three, tracke
                                                  "check_order_status"), domain)
     assert "couldn't find that order" in said(dispatcher)
     never_others(said(dispatcher))
+
+
+@pytest.mark.parametrize("text,current,expected", [
+    # nothing listed: a status question that points at one order picks it ...
+    ("where is the other one", "ML10000003", "ML10000002"),
+    ("dusra order kahan hai", "ML10000003", "ML10000002"),
+    ("when will the one with calpol come", None, "ML10000002"),
+    # ... a plain one is about the latest order, whatever status word it has
+    ("is my order delivered?", None, "ML10000003"),
+    ("order shipped?", "ML10000002", "ML10000003"),
+])
+def test_a_status_question_that_points_at_one_order(three, tracker_factory, domain, text,
+                                                    current, expected):
+    slots = {"current_order": current} if current else {}
+    events, dispatcher = run(ActionOrderStatus(), ask(tracker_factory, text,
+                                                      "check_order_status", slots), domain)
+    assert expected in said(dispatcher).split(". ")[0], said(dispatcher)
+    assert slot_events(events)["current_order"] == expected
+    never_others(said(dispatcher))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.customers import phone_in_text
-from bot.order_choice import pick_order
+from bot.order_choice import pick_order, refers_to_one
 
 LISTED = [
     {"order_id": "ML10000003", "status": "shipped", "open": True,
@@ -53,3 +53,24 @@ def test_pick_order(text, current, expected):
 ])
 def test_phone_in_text(text, expected):
     assert phone_in_text(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("where is the other one", True),
+    ("dusra order kahan hai", True),
+    ("the shipped one?", True),
+    ("dolo wala order kab aayega", True),
+    ("दूसरा वाला ऑर्डर", True),
+    ("when will the second order come", True),
+    ("where is ML10000002", True),
+    ("order shipped?", False),  # a status question about "my order", not a choice
+    ("is my order delivered?", False),
+    ("where is my order", False),
+    ("first time ordering here, where is it", False),
+    ("pehle order kiya tha abhi tak nahi aaya", False),  # "pehle" = earlier, not "first"
+    ("delivery wala abhi tak nahi aaya", False),  # the delivery man
+    ("my order is one week late", False),
+    (None, False),
+])
+def test_refers_to_one(text, expected):
+    assert refers_to_one(text) is expected
