@@ -55,9 +55,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.assistant = NotifyingAssistant(app.state.assistant, app.state)
     # The care desk: a conversation a person has claimed stays with the desk.
     app.state.assistant = DeskGate(app.state.assistant, app.state)
+    # WhatsApp messages acknowledged before their turn was lost (routes/whatsapp.py).
+    resumer = asyncio.create_task(
+        whatsapp.resume_forever(app.state, every=whatsapp.RESUME_EVERY_SECONDS))
     try:
         yield
     finally:
+        resumer.cancel()
         await get_hub(app.state).stop()
         await app.state.http.aclose()
         pools.shutdown()

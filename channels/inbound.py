@@ -9,11 +9,17 @@ The life of a record:
 
 ``processing`` (claimed, lease running) → ``replied`` (turn done, reply stored, delivery
 pending) → ``done`` (delivered); or ``failed`` (lease released so a provider retry can
-take over). A retry of the same message id never runs the turn twice once a reply is
-stored: it gets the stored reply (``done``) or re-sends it (``replied`` with an expired
-lease). A claim whose lease ran out while ``processing`` (the worker died) is taken over.
+take over); or ``abandoned`` (a resumable message given up, see below). A retry of the
+same message id never runs the turn twice once a reply is stored: it gets the stored
+reply (``done``) or re-sends it (``replied`` with an expired lease). A claim whose lease
+ran out while ``processing`` (the worker died) is taken over.
 
-No raw phone numbers are stored: only the HMAC conversation id and a masked number.
+No raw phone numbers are kept: only the HMAC conversation id and a masked number. The one
+exception is ``resume`` on a message that was acknowledged before its turn ran (WhatsApp
+Cloud: Meta does not resend a webhook that got 200): what the gateway needs to run the turn
+itself if the process answering it dies (the sender's number among it), kept only until the
+reply is handed over (``done``) or the message is given up (:func:`stalled`,
+:func:`give_up`), like the outbox keeps a number only until it is sent.
 """
 
 from __future__ import annotations
@@ -98,6 +104,7 @@ def claim(
     customer_id: str | None,
     lease_seconds: int = LEASE_SECONDS,
     now: datetime | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> Claim:
     """Record the message (first sight) or report what happened to it before.
 
@@ -106,7 +113,7 @@ def claim(
     ensure_indexes(db)
     moment = _now(now)
     lease = moment + timedelta(seconds=lease_seconds)
-    doc = {
+    doc: dict[str, Any] = {
         "_id": key,
         "provider": provider,
         "channel": channel,
@@ -121,6 +128,8 @@ def claim(
         "lease_until": lease,
         "expires_at": moment + timedelta(days=RETENTION_DAYS),
     }
+    if resume is not None:
+        doc["resume"] = resume
     collection = db[INBOUND_MESSAGES]
     try:
         with store_call():
@@ -187,11 +196,43 @@ def mark_sent(
 ) -> None:
     """Record delivery progress (how many reply parts went out); ``done`` when all did."""
     moment = _now(now)
-    update: dict[str, Any] = {"sent": sent, "updated_at": moment}
+    update: dict[str, Any] = {"$set": {"sent": sent, "updated_at": moment}}
     if done:
-        update.update(status="done", completed_at=moment)
+        update["$set"].update(status="done", completed_at=moment)
+        update["$unset"] = {"resume": ""}
     with store_call():
-        db[INBOUND_MESSAGES].update_one({"_id": key}, {"$set": update})
+        db[INBOUND_MESSAGES].update_one({"_id": key}, update)
+
+
+def stalled(db: Database, provider: str, *, max_age: timedelta, max_attempts: int,
+            limit: int = 20, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Acknowledged messages of ``provider`` whose turn was lost (lease run out, or failed),
+    oldest first, that may still be run: younger than ``max_age`` and tried fewer than
+    ``max_attempts`` times. Older or tried-out ones are given up here (:func:`give_up`)."""
+    moment = _now(now)
+    query = {"provider": provider, "resume": {"$exists": True},
+             "status": {"$in": ["processing", "replied", "failed"]},
+             "lease_until": {"$lte": moment}}
+    with store_call():
+        docs = list(db[INBOUND_MESSAGES].find(query).sort("received_at", ASCENDING)
+                    .limit(limit))
+    runnable = []
+    for doc in docs:
+        if doc["received_at"] <= moment - max_age or doc.get("attempts", 1) >= max_attempts:
+            give_up(db, doc["_id"], now=moment)
+        else:
+            runnable.append(doc)
+    return runnable
+
+
+def give_up(db: Database, key: str, now: datetime | None = None) -> None:
+    """Stop trying a lost message: ``abandoned``, its ``resume`` (with the number) removed."""
+    moment = _now(now)
+    log.warning("inbound %s given up: its turn could not be run", key)
+    with store_call():
+        db[INBOUND_MESSAGES].update_one(
+            {"_id": key, "status": {"$ne": "done"}},
+            {"$set": {"status": "abandoned", "updated_at": moment}, "$unset": {"resume": ""}})
 
 
 def mark_failed(db: Database, key: str, reason: str, now: datetime | None = None) -> None:

@@ -147,7 +147,12 @@ async def resolve_caller(request: Request, channel: str, raw_phone: str | None,
     "withheld", "+0") uses ``fallback_subject`` (the Lex sessionId), or a one-off subject
     when there is none, so such callers never share a conversation.
     """
-    state = request.app.state
+    return await caller_for(request.app.state, channel, raw_phone, fallback_subject)
+
+
+async def caller_for(state: Any, channel: str, raw_phone: str | None,
+                     fallback_subject: str | None = None) -> Caller:
+    """:func:`resolve_caller` for work the gateway resumes on its own (no request)."""
     raw = (raw_phone or "").strip()
     if raw.lower().startswith("whatsapp:"):
         raw = raw[len("whatsapp:"):].strip()
@@ -166,12 +171,14 @@ async def resolve_caller(request: Request, channel: str, raw_phone: str | None,
     return Caller(channel, subject, phone, sender, customer_id)
 
 
-async def claim_message(request: Request, key: str, provider: str, caller: Caller) -> Claim:
+async def claim_message(request: Request, key: str, provider: str, caller: Caller,
+                        resume: dict[str, Any] | None = None) -> Claim:
     """Record a provider message in the inbound log before its turn runs (see
-    :mod:`channels.inbound`). Raises StoreUnavailable; each route decides what a provider
-    should get then (a retryable 503, or an unrecorded answer for Twilio)."""
+    :mod:`channels.inbound`; ``resume``: what the gateway needs to run the turn itself
+    if it was acknowledged and then lost). Raises StoreUnavailable; each route decides
+    what a provider should get then (a retryable 503, or an unrecorded answer for Twilio)."""
     return await asyncio.to_thread(
         inbound.claim, request.app.state.db, key, provider=provider, channel=caller.channel,
         conversation_id=caller.conversation_id, phone_masked=caller.masked,
-        customer_id=caller.customer_id,
+        customer_id=caller.customer_id, resume=resume,
     )

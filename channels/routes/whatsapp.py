@@ -8,13 +8,20 @@ reply (text, reply buttons or a list) goes into the notification outbox, one par
 Cloud API message, and is sent at once; a failed send is retried by the notification
 workers (``channels.notify_replies.send_replies``). A retried webhook finds the record and
 does nothing; a record left ``failed`` or with an expired lease is taken over by a retry.
+Meta does not retry a webhook that got its 200, so the record also holds what is needed to
+run the turn again (``resume``); :func:`resume_stalled`, run by every gateway process every
+``RESUME_EVERY_SECONDS``, takes over messages whose turn was lost (the process answering
+them died, or the turn failed) for up to ``RESUME_WITHIN`` (the Cloud API's 24-hour window
+for free-form replies) and ``RESUME_ATTEMPTS`` tries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import logging
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -32,6 +39,7 @@ from channels.render.whatsapp import InboundWhatsApp
 from channels.routes._common import BadRequest as _BadRequest
 from channels.routes._common import (
     Caller,
+    caller_for,
     claim_message,
     error,
     parse_json_object,
@@ -47,6 +55,9 @@ router = APIRouter()
 PATH = "/webhooks/whatsapp"
 NON_TEXT_REPLY = "Sorry, I can only read text messages here. Please type your question."
 TURN_TIMEOUT_SECONDS = 10.0  # the reply goes out after the ack: within the 60 s lease
+RESUME_EVERY_SECONDS = 30.0
+RESUME_WITHIN = timedelta(hours=24)
+RESUME_ATTEMPTS = 5
 
 
 def whatsapp_client(state: Any) -> WhatsAppClient:
@@ -107,7 +118,8 @@ async def whatsapp_webhook(request: Request, background: BackgroundTasks) -> JSO
         key = inbound.message_key("whatsapp", message.message_id, message.wa_id,
                                   state.channels.conversation_secret)
         try:
-            claim = await claim_message(request, key, "whatsapp", caller)
+            claim = await claim_message(request, key, "whatsapp", caller,
+                                        resume=dataclasses.asdict(message))
         except StoreUnavailable:
             # Not recorded: no 200, so Meta retries the webhook later.
             return error(503, "inbound log unavailable; retry later")
@@ -117,6 +129,45 @@ async def whatsapp_webhook(request: Request, background: BackgroundTasks) -> JSO
         else:
             log.info("whatsapp %s already %s: not run again", key, claim.state)
     return JSONResponse({"status": "ok", "accepted": accepted})
+
+
+async def resume_stalled(state: Any) -> int:
+    """Run the turns of acknowledged messages that were lost; how many were taken over.
+
+    Each is claimed like a webhook retry would (one winner across gateway processes), so a
+    turn whose reply was stored is re-sent, not run again. Raises StoreUnavailable.
+    """
+    docs = await asyncio.to_thread(inbound.stalled, state.db, "whatsapp",
+                                   max_age=RESUME_WITHIN, max_attempts=RESUME_ATTEMPTS)
+    taken = 0
+    for doc in docs:
+        try:
+            message = InboundWhatsApp(**doc["resume"])
+        except TypeError:
+            await asyncio.to_thread(inbound.give_up, state.db, doc["_id"])
+            continue
+        caller = await caller_for(state, "whatsapp", message.wa_id)
+        claim = await asyncio.to_thread(
+            inbound.claim, state.db, doc["_id"], provider="whatsapp", channel=caller.channel,
+            conversation_id=caller.conversation_id, phone_masked=caller.masked,
+            customer_id=caller.customer_id)
+        if claim.state in (inbound.NEW, inbound.REDELIVER):
+            taken += 1
+            log.info("whatsapp %s resumed (attempt %s)", doc["_id"], claim.attempts)
+            await _process(state, message, caller, claim)
+    return taken
+
+
+async def resume_forever(state: Any, every: float = RESUME_EVERY_SECONDS) -> None:
+    """:func:`resume_stalled` every ``every`` seconds until cancelled (gateway lifespan)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await resume_stalled(state)
+        except StoreUnavailable:
+            log.warning("whatsapp resume skipped: store unavailable")
+        except Exception:  # noqa: BLE001 - a background loop: log and keep going
+            log.exception("whatsapp resume failed")
 
 
 async def _process(state: Any, message: InboundWhatsApp, caller: Caller,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -298,3 +299,99 @@ def test_deeply_nested_signed_body_is_400(gateway, graph):
     response = gateway.client.post("/webhooks/whatsapp", content=raw, headers={
         "Content-Type": "application/json", "X-Hub-Signature-256": signature})
     assert response.status_code == 400
+
+
+# -- a turn lost after the 200 (Meta does not resend): the gateway runs it itself ----------
+
+def _lost(gateway, payload, *, age=timedelta(minutes=2), status="processing", attempts=1):
+    """Record ``payload``'s message as the webhook does, then as if the process answering
+    it died: its lease ran out ``age`` ago with no reply."""
+    from channels.render import whatsapp as render
+
+    [message] = render.parse_webhook(payload)
+    key = _key(gateway, payload)
+    past = inbound.now_utc() - age
+    inbound.claim(gateway.db, key, provider="whatsapp", channel="whatsapp",
+                  conversation_id="c", phone_masked="+91••••10", customer_id=CUSTOMER,
+                  lease_seconds=0, now=past, resume=dataclasses.asdict(message))
+    gateway.db.inbound_messages.update_one(
+        {"_id": key}, {"$set": {"status": status, "attempts": attempts}})
+    return key
+
+
+def _resume(gateway) -> int:
+    from channels.routes import whatsapp as route
+
+    return gateway.client.portal.call(route.resume_stalled, gateway.app.state)
+
+
+def test_acknowledged_message_whose_turn_was_lost_is_answered_once(gateway, graph):
+    payload = text_webhook(body="where is my order")
+    key = _lost(gateway, payload)
+    assert "919876543210" in str(inbound.get(gateway.db, key)["resume"])  # needed to answer
+    assert _resume(gateway) == 1
+    [turn] = gateway.rasa.turns
+    assert turn["message"] == "where is my order"
+    assert turn["metadata"]["customer_id"] == CUSTOMER
+    assert graph.bodies()[0]["to"] == WA_ID
+    assert graph.bodies()[0]["text"]["body"] == ORDER_REPLY
+    record = inbound.get(gateway.db, key)
+    assert record["status"] == "done" and "resume" not in record
+    assert "9876543210" not in json.dumps(record, default=str)  # the number is not kept
+    assert _resume(gateway) == 0  # nothing left: the turn ran once
+    assert post(gateway, payload).json()["accepted"] == 0
+    assert len(gateway.rasa.turns) == 1 and len(graph.sent) == 1
+
+
+def test_a_failed_turn_is_resumed(gateway, graph):
+    key = _lost(gateway, text_webhook(), status="failed")
+    assert _resume(gateway) == 1
+    assert len(gateway.rasa.turns) == 1
+    assert inbound.get(gateway.db, key)["status"] == "done"
+
+
+def test_a_turn_in_flight_is_left_alone(gateway, graph):
+    key = _lost(gateway, text_webhook(), age=timedelta(seconds=-30))  # lease still running
+    assert _resume(gateway) == 0
+    assert gateway.rasa.turns == [] and graph.sent == []
+    assert inbound.get(gateway.db, key)["status"] == "processing"
+
+
+def test_a_stored_reply_is_resent_not_run_again(gateway, graph):
+    payload = text_webhook()
+    key = _lost(gateway, payload)
+    inbound.save_reply(gateway.db, key, [{"messaging_product": "whatsapp", "type": "text",
+                                          "text": {"preview_url": False, "body": "stored"}}],
+                       delivered=False, lease_seconds=0)
+    assert _resume(gateway) == 1
+    assert gateway.rasa.turns == []
+    assert graph.bodies()[0]["text"]["body"] == "stored"
+    assert inbound.get(gateway.db, key)["status"] == "done"
+
+
+@pytest.mark.parametrize("age, attempts", [(timedelta(hours=25), 1), (timedelta(minutes=2), 5)])
+def test_too_old_or_tried_out_messages_are_given_up(gateway, graph, age, attempts):
+    key = _lost(gateway, text_webhook(), age=age, attempts=attempts)
+    assert _resume(gateway) == 0
+    assert gateway.rasa.turns == [] and graph.sent == []
+    record = inbound.get(gateway.db, key)
+    assert record["status"] == "abandoned" and "resume" not in record
+
+
+def test_every_gateway_process_resumes_lost_turns_on_its_own(settings, scratch_db,
+                                                             scratch_cache, graph, monkeypatch):
+    import time
+
+    from channels.routes import whatsapp as route
+
+    monkeypatch.setattr(route, "RESUME_EVERY_SECONDS", 0.05)
+    with running_gateway(settings, scratch_db, scratch_cache) as gw:
+        gw.app.state.whatsapp_client = WhatsAppClient(
+            "https://graph.test/v21.0", WA_TOKEN,
+            http=httpx.Client(transport=httpx.MockTransport(graph)))
+        key = _lost(gw, text_webhook())
+        deadline = time.monotonic() + 10
+        while inbound.get(gw.db, key)["status"] != "done" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert inbound.get(gw.db, key)["status"] == "done"
+        assert len(gw.rasa.turns) == 1 and len(graph.sent) == 1
