@@ -10,7 +10,8 @@
    generic + strength ("paracetamol 650" → Dolo/Calpol/Crocin 650);
 3. semantic: cosine similarity of all-MiniLM-L6-v2 embeddings of the text and of
    "brand (generic strength form)" strings; catalogue embeddings are computed once per process
-   and cached (torch threads 1). If the model cannot be loaded the matcher stays lexical.
+   and cached. The model runs in numpy (``components.minilm``, one BLAS thread, no torch). If
+   the model cannot be loaded the matcher stays lexical.
 
 Names in Devanagari ("डोलो 650", "थायरोनॉर्म") are read in Latin letters first
 (``bot.hindi_names.latin_name``) and then matched the same way.

