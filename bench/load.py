@@ -2,7 +2,7 @@
 
 Usage: $(make -s print-python) bench/load.py [--levels 1,5,20,50] [--turns 200] [--think-ms 0]
        [--channels web=0.5,sms=0.3,voice=0.2] [--verified-share 0.7] [--no-stock]
-       [--history-turns 5 | --no-history]
+       [--stock-epochs N] [--history-turns 5 | --no-history]
 
 Starts its own stack on free ports (``bench.stack_env.start_stack``: SecantusDB, seed, model,
 action server, the Rasa processes, gateway, notification worker; pidfiles and logs under
@@ -73,6 +73,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="share of conversations by verified customers (default 0.7)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--no-stock", action="store_true", help="skip stock Rasa")
+    parser.add_argument("--stock-epochs", type=int, default=None,
+                        help="train stock's default pipeline and policies with this many epochs "
+                             "instead of Rasa's 100 (same graph, so the same cost per turn; "
+                             "default: Rasa's own defaults)")
     parser.add_argument("--retrain-stock", action="store_true",
                         help="train the stock model even when the cached one is current")
     parser.add_argument("--no-history", action="store_true", help="skip the history sweep")
@@ -276,12 +280,12 @@ async def run_levels(args: argparse.Namespace, targets: list[Target], phones: li
 
 
 async def run_history(args: argparse.Namespace, targets: list[Target], env: dict[str, str],
-                      phones: list[str]) -> dict[str, Any]:
+                      phones: list[str], warmup_phone: str) -> dict[str, Any]:
     out = {}
     for target in targets:
         results = await sweep(target, lambda name=target.name: tracker_store(name, env),
                               env["CONVERSATION_ID_SECRET"], phones, args.history_turns,
-                              args.size_tuple, warmup_phone=phones[0])
+                              args.size_tuple, warmup_phone=warmup_phone)
         out[target.name] = print_history(target.name, results)
     return out
 
@@ -293,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
     model = None
     if not args.no_stock:
-        model = load_stock.train_stock_model(force=args.retrain_stock)
+        model = load_stock.train_stock_model(force=args.retrain_stock,
+                                             epochs=args.stock_epochs)
         if not load_stock.speedups_free():
             print("error: the gateway channel now imports project speed-ups or stores; the "
                   "stock baseline would not be stock", file=sys.stderr)
@@ -328,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
         print_targets(reports)
         history = {}
         if not args.no_history:
-            history = asyncio.run(run_history(args, targets, env, history_phones))
+            history = asyncio.run(run_history(args, targets, env, history_phones,
+                                              load_phones[0]))
         path = args.json or ROOT / "results" / f"load-{started_at.replace(':', '')}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"started_at": started_at, "argv": sys.argv[1:],

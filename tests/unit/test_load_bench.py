@@ -165,6 +165,21 @@ def test_stock_config_leaves_pipeline_and_policies_to_rasas_defaults(tmp_path: P
     (tmp_path / "data" / "nlu.yml").write_text("nlu: []\n")
     assert load_stock.stock_fingerprint(tmp_path) != before
     assert load_stock.stock_model_path(tmp_path).name.startswith("stock-")
+    assert load_stock.stock_fingerprint(tmp_path, epochs=10) != load_stock.stock_fingerprint(
+        tmp_path)
+
+
+def test_fewer_stock_epochs_change_nothing_but_epochs():
+    import yaml
+
+    default = yaml.safe_load(load_stock.stock_config(100))
+    short = yaml.safe_load(load_stock.stock_config(7))
+    trained = [c["name"] for c in short["pipeline"] + short["policies"] if "epochs" in c]
+    assert {"DIETClassifier", "TEDPolicy", "UnexpecTEDIntentPolicy"} <= set(trained)
+    assert all(c["epochs"] == 7 for c in short["pipeline"] + short["policies"] if "epochs" in c)
+    for key in ("pipeline", "policies"):
+        assert [{k: v for k, v in c.items() if k != "epochs"} for c in default[key]] == [
+            {k: v for k, v in c.items() if k != "epochs"} for c in short[key]]
 
 
 def test_stock_endpoints_use_rasas_mongo_store_and_the_stacks_action_server(tmp_path: Path):
