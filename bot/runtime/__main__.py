@@ -18,6 +18,7 @@ from bot import desk_demo
 from bot.config import ROOT
 from bot.runtime import procs, training
 from bot.runtime.stack import Stack
+from bot.runtime.supervisor import Supervisor
 
 # `make test` runs its own stack beside a `make run` one; TEST_* variables move its ports.
 TEST_OVERRIDES = {
@@ -89,11 +90,14 @@ def run() -> int:
         desk_line = desk_demo.announce(stack.env, stack.run_dir)  # demo mode only
         if desk_line:
             print(desk_line, flush=True)
+        # A service that exits is started again with backoff (bot/runtime/supervisor.py);
+        # only one that keeps failing stops the run.
+        supervisor = Supervisor(stack.started)
         while True:
-            for proc in stack.started:
-                if not proc.alive():
-                    print(f"{proc.name} exited; last log lines:\n{proc.tail()}", file=sys.stderr)
-                    return 1
+            reason = supervisor.check()
+            if reason:
+                print(f"error: {reason}", file=sys.stderr)
+                return 1
             time.sleep(1)
     except (KeyboardInterrupt, _Stop):
         print("\nstopping ...", flush=True)

@@ -12,7 +12,8 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +32,21 @@ class Managed:
     log_path: Path
     pidfile: Path
     stopped: bool = field(default=False)
+    argv: list[str] = field(default_factory=list)  # how to start it again (respawn)
+    env: dict[str, str] | None = None
+    cwd: Path = ROOT
 
     @property
     def pid(self) -> int:
         return self.popen.pid
+
+    def respawn(self) -> None:
+        """Start the same command again (after it exited), logging to the same file."""
+        if self.alive():
+            raise RuntimeError(f"{self.name} is still running")
+        with stop_signals_held():
+            self.popen = _spawn(self.argv, self.env, self.cwd, self.log_path)
+            self.pidfile.write_text(str(self.popen.pid))
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -98,20 +110,41 @@ def start(
     """Start ``argv`` in a new process group, logging to ``run_dir/logs/name.log``."""
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     log_path = run_dir / "logs" / f"{name}.log"
-    log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
-    popen = subprocess.Popen(
-        list(argv),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-        cwd=str(cwd),
-        start_new_session=True,
-    )
-    log.close()
+    popen = _spawn(list(argv), env, cwd, log_path)
     pidfile = run_dir / f"{name}.pid"
     pidfile.write_text(str(popen.pid))
-    return Managed(name, popen, log_path, pidfile)
+    return Managed(name, popen, log_path, pidfile, argv=list(argv), env=env, cwd=cwd)
+
+
+def _spawn(argv: list[str], env: dict[str, str] | None, cwd: Path,
+           log_path: Path) -> subprocess.Popen:
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            cwd=str(cwd),
+            start_new_session=True,
+            preexec_fn=_unblock_stop_signals,  # a child inherits the mask of stop_signals_held
+        )
+
+
+def _unblock_stop_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+
+
+@contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """SIGTERM and SIGINT wait until the block ends (a child started inside it is recorded
+    before a stop signal's handler can run, so stopping finds it)."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def stop_from_pidfiles(run_dir: Path = RUN_DIR, timeout: float = 15.0) -> list[str]:

@@ -106,8 +106,9 @@ class Stack:
 
     # -- helpers ------------------------------------------------------------
     def _start(self, name: str, argv: list[str]) -> procs.Managed:
-        proc = procs.start(name, argv, env=self.env, run_dir=self.run_dir)
-        self.started.append(proc)
+        with procs.stop_signals_held():  # recorded in `started` before a stop can look
+            proc = procs.start(name, argv, env=self.env, run_dir=self.run_dir)
+            self.started.append(proc)
         return proc
 
     def _check_port_free(self, port: str, what: str) -> None:
