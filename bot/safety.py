@@ -477,6 +477,10 @@ def _self_harm(views: list[str], negated: list[bool]) -> str | None:
                     and safety_concepts.FIGURATIVE.search(safety_concepts.fold(view))):
                 negated.append(True)
                 continue  # "waiting for this delivery I'll die"
+            if (pattern is safety_concepts.VAGUE_SELF_HARM
+                    and safety_concepts.TASK_NAMED.search(safety_concepts.fold(view))):
+                negated.append(True)
+                continue  # "I don't want to do this booking anymore": a stop, said so
             return match.group(0)
     return None
 

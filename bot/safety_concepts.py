@@ -186,13 +186,38 @@ _EPILEPTIC = (
     r"|(?:epileptic|mirgi)\s(?:\S+\s)?(?:fit|attack|daura|dora)"
 )
 
+_W2 = r"(?:\S+\s){0,2}"
+_W1 = r"(?:\S+\s)?"
+
+
+def _seq(*parts: str) -> str:
+    """Concepts in this order with word gaps between them: ``_seq(A, _W3, B)`` is
+    "A, up to three words, B" (parts alternate concept, gap, concept …)."""
+    out = f"(?:{parts[0]})"
+    for gap, concept in zip(parts[1::2], parts[2::2], strict=True):
+        out += rf"\s{gap}(?:{concept})"
+    return out
+
+
+def _near(category: str, first: str, gap: str, second: str,
+          back_gap: str | None = None) -> list[tuple[str, re.Pattern[str]]]:
+    """``first`` then ``second`` within ``gap``; with ``back_gap`` also the other order."""
+    found = [(category, _p(_seq(first, gap, second)))]
+    if back_gap is not None:
+        found.append((category, _p(_seq(second, back_gap, first))))
+    return found
+
+
+def _either(first: str, gap: str, second: str) -> str:
+    """``first`` … ``second`` or ``second`` … ``first`` (one pattern)."""
+    return _seq(first, gap, second) + "|" + _seq(second, gap, first)
+
+
 CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
-    ("chest_pain", _p(rf"(?:{_CHEST})\s{_W}(?:{_CHEST_BAD})")),
-    ("chest_pain", _p(rf"(?:{_CHEST_BAD})\s{_W}(?:{_CHEST})")),
+    *_near("chest_pain", _CHEST, _W, _CHEST_BAD, _W),
     ("chest_pain", _p(r"heart\s?at+a?c?k\w*|hart\s?at+a?i?c?k\w*|heartattack|dil\s?ka\s?daura")),
     ("chest_pain", _p(r"dil\s(?:\S+\s){0,2}(?:tej|bahut|jor|bhayankar)\s(?:\S+\s)?dard")),
-    ("breathing", _p(rf"(?:{_BREATH})\s{_W3}(?:{_BREATH_BAD})")),
-    ("breathing", _p(rf"(?:{_BREATH_BAD})\s(?:\S+\s){{0,2}}(?:{_BREATH})")),
+    *_near("breathing", _BREATH, _W3, _BREATH_BAD, _W2),
     ("breathing", _p(r"han(?:f|ph)\w*|ham(?:f|ph)\w*|gasping|choking|choked|dam\sghut\w*")),
     ("breathing", _p(_OXYGEN)),
     ("breathing", _p(r"(?:turning|turned|going|gone|went)\s(?:\S+\s)?(?:blue|nila|nile|nili)")),
@@ -202,7 +227,7 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
                      r"(?:attack|ataik|daura)")),
     ("breathing", _p(r"(?:wheez\w*|breath\w*|sans)\s(?:\S+\s){0,4}"
                      r"(?:face|lips?|tongue|throat|muh|chehra)\s(?:\S+\s)?(?:swell\w*|swollen|suj\w*)")),
-    ("unconscious", _p(rf"(?:{_FELL})\s{_W}(?:{_NOT_MOVING})")),
+    *_near("unconscious", _FELL, _W, _NOT_MOVING),
     ("unconscious", _p(r"(?:lying|pade|padi|pada)\s(?:\S+\s){0,2}(?:not\smoving|hil\snahi\w*)")),
     ("unconscious", _p(r"be\s?hosh\w*|hosh\s(?:\S+\s){0,2}nahi|not\sconscious|unconsc\w*"
                        r"|(?:losing|lost|lose|loses)\s(?:\S+\s)?consciousness|out\scold"
@@ -210,22 +235,21 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
                        r"|(?:cant|cannot|wont|couldnt)\srouse|slumped|(?:koi\s)?harkat\snahi")),
     ("unconscious", _p(r"(?:hilane|shak(?:e|ing)\s(?:him|her))\s(?:\S+\s){0,3}"
                        r"(?:nahi\s(?:uth|hil)\w*|not\s(?:wak|respond)\w*)")),
-    ("stroke", _p(rf"(?:{_SIDE})\s{_W}(?:{_LIMB_BAD})")),
-    ("stroke", _p(rf"(?:{_LIMB_BAD})\s{_W3}(?:{_SIDE})")),
-    ("stroke", _p(rf"(?:{_SUDDEN})\s{_W}(?:{_LIMB})\s{_W3}(?:{_LIMB_BAD})")),
-    ("stroke", _p(rf"(?:{_LIMB})\s{_W3}(?:{_LIMB_BAD})\s{_W}(?:{_SUDDEN})")),
-    ("stroke", _p(rf"(?:{_LIMB})\s(?:\S+\s){{0,2}}(?:{_SUDDEN})\s{_W3}(?:{_LIMB_BAD})")),
-    ("stroke", _p(rf"(?:{_SPEECH})\s{_W3}(?:{_SPEECH_BAD})")),
-    ("stroke", _p(rf"(?:{_FACE})\s{_W3}(?:{_FACE_BAD})")),
+    *_near("stroke", _SIDE, _W, _LIMB_BAD, _W3),
+    ("stroke", _p(_seq(_SUDDEN, _W, _LIMB, _W3, _LIMB_BAD))),
+    ("stroke", _p(_seq(_LIMB, _W3, _LIMB_BAD, _W, _SUDDEN))),
+    ("stroke", _p(_seq(_LIMB, _W2, _SUDDEN, _W3, _LIMB_BAD))),
+    *_near("stroke", _SPEECH, _W3, _SPEECH_BAD),
+    *_near("stroke", _FACE, _W3, _FACE_BAD),
     ("stroke", _p(_BALANCE)),
-    ("seizure", _p(rf"(?:{_FIT})\s(?:\S+\s){{0,2}}(?:{_FIT_NOW})")),
+    *_near("seizure", _FIT, _W2, _FIT_NOW),
     ("seizure", _p(_EPILEPTIC)),
-    ("seizure", _p(rf"(?:{_BODY})\s{_W3}(?:{_BODY_BAD})")),
+    *_near("seizure", _BODY, _W3, _BODY_BAD),
     ("seizure", _p(r"(?:muh|munh|mouth)\s(?:\S+\s){0,2}(?:jhag|foam\w*|froth\w*)")),
-    ("bleeding", _p(rf"(?:{_MUCH})\s(?:\S+\s){{0,2}}(?:{_BLOOD})")),
-    ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_NOT})\s(?:\S+\s){{0,2}}(?:{_STOP})")),
-    ("bleeding", _p(rf"(?:{_BLOOD})\s{_W}(?:{_STOP})\s(?:\S+\s){{0,2}}(?:{_NOT})")),
-    ("bleeding", _p(rf"(?:{_BLOOD})\s(?:\S+\s){{0,2}}(?:clots?)")),
+    *_near("bleeding", _MUCH, _W2, _BLOOD),
+    ("bleeding", _p(_seq(_BLOOD, _W, _NOT, _W2, _STOP))),
+    ("bleeding", _p(_seq(_BLOOD, _W, _STOP, _W2, _NOT))),
+    *_near("bleeding", _BLOOD, _W2, r"clots?"),
     ("bleeding", _p(r"(?:bleed\w*|bled)\s(?:\S+\s){0,3}(?:for|since)\s(?:an?\s|\d+\s|ek\s)?"
                     r"(?:hour|hours|hrs?|ghant\w*)")),
     ("bleeding", _p(r"(?:khun|blood)\s(?:ki\s)?(?:ulti|vomit\w*)|(?:kali|black)\s(?:ulti|vomit\w*)"
@@ -234,21 +258,19 @@ CONCEPTS: list[tuple[str, re.Pattern[str]]] = [
                     r"(?:too\smuch|so\smuch|a\slot|bahut|jyada|heavily)")),
     ("bleeding", _p(r"(?:blood|khun)\s(?:\S+\s){0,2}(?:from|se)\s(?:his\s|her\s|the\s)?"
                     r"(?:ears?|kan|kaan)|(?:ears?|kan|kaan)\s(?:se|from)\s(?:khun|blood)")),
-    ("poisoning", _p(rf"(?:{_TOOK})\s{_W3}(?:{_TOO_MUCH})\s{_W3}(?:{_MED})")),
-    ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s)?(?:{_HEAP})\s(?:\S+\s)?\w+")),
-    ("poisoning", _p(rf"(?:{_TOOK})\s(?:\S+\s){{0,2}}(?:[1-9][0-9])(?!\d){_NOT_UNITS}\s\w+")),
-    ("poisoning", _p(rf"(?:{_TOO_MUCH})\s{_W3}(?:{_MED})\s{_W3}(?:{_TOOK})")),
-    ("poisoning", _p(rf"(?:{_TOOK}|{_MED})\s{_W}(?:{_TIMES})\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
-    ("poisoning", _p(rf"(?:{_TIMES})\s{_W3}(?:{_MED})\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
-    ("poisoning", _p(rf"(?:{_KID})\s{_W}(?:{_SOMEONE_ELSES})\s{_W3}(?:{_MED})"
-                     rf"\s(?:\S+\s){{0,2}}(?:{_SWALLOWED})")),
-    ("poisoning", _p(rf"(?:{_KID})\s{_W}(?:{_SWALLOWED})\s{_W3}(?:{_SOMEONE_ELSES})"
-                     rf"\s{_W3}(?:{_MED})")),
-    ("poisoning", _p(rf"(?:[2-9]|do|teen|tin|char|two|three|four)\s"
-                     rf"(?:strips|patte|patta|bottles|shishi)\s(?:\S+\s){{0,4}}(?:{_TOOK})")),
-    ("poisoning", _p(rf"(?:{_POISON})\s{_W3}(?:{_TOOK})|(?:{_TOOK})\s{_W3}(?:{_POISON})")),
-    ("poisoning", _p(rf"(?:{_WHOLE})\s{_W3}(?:{_MED})\s{_W3}(?:{_TOOK})"
-                     rf"|(?:{_TOOK})\s{_W3}(?:{_WHOLE})\s{_W3}(?:{_MED})")),
+    ("poisoning", _p(_seq(_TOOK, _W3, _TOO_MUCH, _W3, _MED))),
+    ("poisoning", _p(_seq(_TOOK, _W1, _HEAP) + rf"\s{_W1}\w+")),
+    ("poisoning", _p(rf"(?:{_TOOK})\s{_W2}(?:[1-9][0-9])(?!\d){_NOT_UNITS}\s\w+")),
+    ("poisoning", _p(_seq(_TOO_MUCH, _W3, _MED, _W3, _TOOK))),
+    ("poisoning", _p(_seq(f"{_TOOK}|{_MED}", _W, _TIMES, r"(?:\S+\s){0,8}", _UNWELL))),
+    ("poisoning", _p(_seq(_TIMES, _W3, _MED, r"(?:\S+\s){0,8}", _UNWELL))),
+    ("poisoning", _p(_seq(_KID, _W, _SOMEONE_ELSES, _W3, _MED, _W2, _SWALLOWED))),
+    ("poisoning", _p(_seq(_KID, _W, _SWALLOWED, _W3, _SOMEONE_ELSES, _W3, _MED))),
+    ("poisoning", _p(_seq(r"[2-9]|do|teen|tin|char|two|three|four", "",
+                          r"strips|patte|patta|bottles|shishi", r"(?:\S+\s){0,4}", _TOOK))),
+    ("poisoning", _p(_either(_POISON, _W3, _TOOK))),
+    ("poisoning", _p(_seq(_WHOLE, _W3, _MED, _W3, _TOOK) + "|"
+                     + _seq(_TOOK, _W3, _WHOLE, _W3, _MED))),
     ("poisoning", _p(rf"(?:(?:{_ACCIDENT})\s{_W}(?:{_TOOK})|(?:{_TOOK})\s{_W}(?:{_ACCIDENT}))"
                      rf"\s(?:\S+\s){{0,8}}(?:{_UNWELL})")),
 ]
@@ -290,6 +312,18 @@ SELF_HARM: list[re.Pattern[str]] = [
        r"|pankha)|noose"),
     _p(r"(?:duniya|sab)\sse\sdur\s(?:\S+\s){0,3}ja\w*|hamesha\ske\sliye\s(?:chala|chali)\sja\w*"),
 ]
+# "I don't want to do this anymore", "I can't do this anymore": said in a pharmacy chat it may
+# be about the booking or about living, and the words can't tell which. Read as a possible
+# self-harm signal (a caring reply and a care-team call cost less than a missed one) unless
+# the message names the task it is about ("… this booking anymore", "…, cancel it").
+VAGUE_SELF_HARM = _p(r"(?:dont|do\snot|dnt)\swant\sto\sdo\s(?:this|it|any\sof\sthis)\s"
+                     r"(?:anymore|any\smore)|(?:cant|cannot|can\snot)\sdo\s(?:this|it)\s"
+                     r"(?:anymore|any\smore)")
+SELF_HARM.append(VAGUE_SELF_HARM)
+TASK_NAMED = _p(r"book\w*|order\w*|cancel\w*|form|test|appointment|consult\w*|doctor|call"
+                r"|otp|code|pay\w*|refill|reorder|deliver\w*|chat|bot|app|website|questions?"
+                r"|process|regist\w*|prescription|lab|sample|medicines?|tablets?|dava\w*|dawa\w*")
+
 # Weak on their own ("saans ki problem"): an emergency only with a word of severity in the
 # clause (bot/safety.py's intensifiers: "bahut", "very", "suddenly" …).
 WEAK_CONCEPTS: list[tuple[str, re.Pattern[str]]] = [

@@ -126,3 +126,20 @@ def test_normalise_folds_devanagari_and_apostrophes():
 
 def test_long_input_is_bounded():
     assert classify("order dolo " * 5000).kind == safety.NONE
+
+
+def test_a_vague_i_dont_want_to_do_this_anymore_is_a_possible_self_harm_signal():
+    """Product decision (docs/NLU.md): with nothing saying what "this" is, the words can't
+    tell a booking from a life; the caring reply costs less than a miss."""
+    assert safety.classify_rules("I don't want to do this anymore").kind == safety.SELF_HARM
+    assert classify("I don't want to do this anymore").kind == safety.SELF_HARM
+
+
+@pytest.mark.parametrize("text", [
+    "I don't want to do it anymore, cancel the booking",
+    "dont want to do this anymore just cancel my order",
+    "i cant do this anymore, this app keeps failing",
+])
+def test_the_same_words_about_a_named_task_are_not_alarms(text):
+    assert safety.classify_rules(text).kind == safety.NONE
+    assert classify(text).kind == safety.NONE
