@@ -18,11 +18,11 @@ import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from bot import audit, desk, staff
+from bot import audit, conversation_log, desk, staff
 from bot.dialogue_text import say
 from bot.errors import InvalidInput, NotAllowed, NotFound, StoreUnavailable
 from bot.staff import StaffSession
@@ -38,7 +38,7 @@ from channels.desk.auth import (
     session_from,
 )
 from channels.desk.hub import get_hub
-from channels.routes.web import PAGE_HEADERS, STATIC_DIR, fetch_history
+from channels.routes.web import PAGE_HEADERS, STATIC_DIR, fetch_history, history_from_tracker
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +169,30 @@ async def ticket(request: Request, ticket_id: str, session: Agent) -> JSONRespon
            if m["from"] in ("staff", "desk") or m.get("held")]
     if not history:  # no tracker to read: show what the ticket recorded
         own = [desk.public_message(m) for m in found]
+    earlier = False
+    if doc.get("conversation_id"):
+        earlier = await _db(conversation_log.has_earlier, state.db, doc["conversation_id"])
     return JSONResponse({"ticket": desk.public_ticket(doc), "history": history,
-                         "messages": own})
+                         "messages": own, "earlier": earlier})
+
+
+@router.get("/desk/api/tickets/{ticket_id}/earlier")
+async def earlier(request: Request, ticket_id: str, session: Agent,
+                  before: int | None = Query(None, gt=0, lt=10**10)) -> JSONResponse:
+    """The session of the ticket's conversation before ``before`` (default: before the
+    current one), read from MongoDB: ``{"history", "before"}`` (``before`` of the next
+    older page, or null)."""
+    state = request.app.state
+    doc = await _db(desk.get_ticket, state.db, ticket_id)
+    await _audit(session, "ticket.view_earlier", doc.get("customer_id"), ticket_id, state)
+    if not doc.get("conversation_id"):
+        return JSONResponse({"history": [], "before": None})
+    events, older = await _db(conversation_log.session_before, state.db,
+                              doc["conversation_id"], before)
+    history = history_from_tracker({"events": events})
+    for entry in history:
+        entry.pop("buttons", None)
+    return JSONResponse({"history": history, "before": older})
 
 
 @router.post("/desk/api/tickets/{ticket_id}/claim")

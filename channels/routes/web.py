@@ -7,10 +7,17 @@ Browser → gateway:
   ``{"type": "message", "text": str}``          something the visitor typed
   ``{"type": "payload", "payload": str}``       a quick reply the bot offered
   ``{"type": "ping"}``                          keep-alive
+  ``{"type": "earlier", "before": int | null}`` the session before the one shown (``before``
+                                                from the last ``earlier`` frame; null: the
+                                                session before the current one)
 
 Gateway → browser:
   ``{"type": "session", "token", "customer", "notice"}``  the token to keep (maybe new)
-  ``{"type": "history", "messages": [...], "complete": bool}``  the conversation so far
+  ``{"type": "history", "messages": [...], "complete": bool, "earlier": bool}``  the current
+                                                session so far; ``earlier``: older sessions exist
+  ``{"type": "earlier", "messages": [...], "before": int | null, "complete": bool}``  one
+                                                earlier session (``before``: ask for the next
+                                                older one with it; null: no more)
   ``{"type": "typing"}``                        the assistant is working on a reply
   ``{"type": "bot", "messages": [{"text", "buttons", "image"}]}``
   ``{"type": "token", "token"}``                a renewed token for the same session: keep it
@@ -43,6 +50,7 @@ from fastapi import APIRouter, Request, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from bot import conversation_log
 from bot.db import store_call
 from bot.errors import StoreUnavailable
 from bot.schema import CUSTOMERS
@@ -111,6 +119,7 @@ class ClientFrame:
     type: str
     text: str = ""
     token: str | None = None
+    before: int | None = None
 
 
 def parse_frame(raw: str | bytes | None) -> ClientFrame:
@@ -136,6 +145,11 @@ def parse_frame(raw: str | bytes | None) -> ClientFrame:
         return ClientFrame("hello", token=token or None)
     if kind == "ping":
         return ClientFrame("ping")
+    if kind == "earlier":
+        before = data.get("before")
+        if before is not None and (type(before) is not int or not 0 < before < 10**10):
+            raise FrameError("bad_frame", "'before' must be a positive integer or null.")
+        return ClientFrame("earlier", before=before)
     if kind == "message":
         text = data.get("text")
         if not isinstance(text, str):
@@ -508,7 +522,16 @@ async def _start_session(websocket: WebSocket, conn: _Connection, token: str | N
             break
         trailing.append(entry)
     conn.offered = offered_buttons(trailing)
-    await _send(websocket, {"type": "history", "messages": history, "complete": complete})
+    earlier = False
+    if resumed:
+        try:
+            earlier = await _store(conversation_log.has_earlier, state.db,
+                                   conversation_id(CHANNEL, session.session_id,
+                                                   state.channels.conversation_secret))
+        except StoreUnavailable:
+            earlier = False
+    await _send(websocket, {"type": "history", "messages": history, "complete": complete,
+                            "earlier": earlier})
     # Care-desk replies to this conversation are pushed to this socket as they are sent.
     conn.unlisten = get_hub(state).add_customer(
         conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret),
@@ -538,6 +561,27 @@ async def _turn(websocket: WebSocket, conn: _Connection, text: str,
         await _send(websocket, {"type": "token", "token": renewed})
 
 
+async def _send_earlier(websocket: WebSocket, conn: _Connection, before: int | None) -> None:
+    """One earlier session of this visitor's own conversation, read from MongoDB (Rasa
+    keeps only the current session in memory). Counted like a turn against flooding."""
+    state = websocket.app.state
+    assert conn.session is not None
+    if not conn.allow_turn(time.monotonic()):
+        raise FrameError("rate_limited", "You're sending messages too fast. Please wait.")
+    sender = conversation_id(CHANNEL, conn.session.session_id, state.channels.conversation_secret)
+    try:
+        events, older = await _store(conversation_log.session_before, state.db, sender, before)
+    except StoreUnavailable:
+        await _send(websocket, {"type": "earlier", "messages": [], "before": before,
+                                "complete": False})
+        return
+    messages = history_from_tracker({"events": events})
+    for entry in messages:
+        entry.pop("buttons", None)  # nothing in an old session can be answered any more
+    await _send(websocket, {"type": "earlier", "messages": messages, "before": older,
+                            "complete": True})
+
+
 async def _may_take_turn(websocket: WebSocket, conn: _Connection) -> None:
     """Raise FrameError unless the session is live and the turn is within the limits."""
     assert conn.session is not None
@@ -562,6 +606,9 @@ async def _handle(websocket: WebSocket, conn: _Connection, frame: ClientFrame) -
         return
     if conn.session is None:
         raise FrameError("hello_required", "Send a hello frame first.")
+    if frame.type == "earlier":
+        await _send_earlier(websocket, conn, frame.before)
+        return
     if frame.type == "payload":
         title = conn.offered.get(frame.text)
         if title is None:

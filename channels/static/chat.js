@@ -106,7 +106,7 @@
     for (const node of log.querySelectorAll(".quick-replies-item")) node.remove();
   }
 
-  function addMessage(from, message) {
+  function makeMessage(from, message) {
     const item = document.createElement("li");
     item.className = "msg msg-" + from;
     const label = document.createElement("span");
@@ -123,9 +123,51 @@
       bubble.append(image);
     }
     item.append(label, bubble);
+    return item;
+  }
+
+  function addMessage(from, message) {
+    const item = makeMessage(from, message);
     log.append(item);
     updateWelcome();
     return item;
+  }
+
+  // Earlier sessions of this conversation, a session at a time, above what is shown.
+  function showEarlierButton(before) {
+    for (const node of log.querySelectorAll(".earlier-item")) node.remove();
+    const item = document.createElement("li");
+    item.className = "earlier-item";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "earlier";
+    button.textContent = "Show earlier messages";
+    button.addEventListener("click", () => {
+      if (!ready || !ws || ws.readyState !== WebSocket.OPEN) return;
+      button.disabled = true;
+      ws.send(JSON.stringify({ type: "earlier", before }));
+    });
+    item.append(button);
+    log.prepend(item);
+  }
+
+  function showEarlier(frame) {
+    for (const node of log.querySelectorAll(".earlier-item")) node.remove();
+    const height = chat.scrollHeight;
+    const block = document.createDocumentFragment();
+    const messages = Array.isArray(frame.messages) ? frame.messages : [];
+    const note = document.createElement("li");
+    note.className = "note";
+    note.textContent = frame.complete === false
+      ? "Earlier messages couldn't be loaded right now."
+      : messages.length ? "Earlier conversation" : "No earlier messages.";
+    block.append(note);
+    for (const entry of messages) block.append(makeMessage(entry.from === "user" ? "user" : "bot", entry));
+    log.prepend(block);
+    updateWelcome();
+    // After a failed read the same page can be asked for again.
+    if (typeof frame.before === "number" || frame.complete === false) showEarlierButton(frame.before ?? null);
+    chat.scrollTop += chat.scrollHeight - height;
   }
 
   function addNote(text) {
@@ -314,6 +356,7 @@
         if (sessionNote) addNote(sessionNote);
         sessionNote = null;
         if (frame.complete === false) addNote("Earlier messages couldn't be loaded right now.");
+        if (frame.earlier === true) showEarlierButton(null);
         ready = true;
         attempts = 0;
         banner.hidden = true;
@@ -331,6 +374,9 @@
         if (queued.length) showTyping();
         break;
       }
+      case "earlier":
+        showEarlier(frame);
+        break;
       case "typing":
         showTyping();
         break;

@@ -77,7 +77,7 @@
     }
   }
 
-  function addEntry(from, text, extra) {
+  function entryItem(from, text, extra) {
     const item = el("li", "entry from-" + from);
     const who = from === "user" || from === "customer" ? "Customer"
       : from === "bot" || from === "assistant" ? "Assistant"
@@ -87,6 +87,11 @@
       item.append(el("span", "delivery delivery-" + extra.delivery.state,
         extra.delivery.state + (extra.delivery.error ? " (" + extra.delivery.error + ")" : "")));
     }
+    return item;
+  }
+
+  function addEntry(from, text, extra) {
+    const item = entryItem(from, text, extra);
     $("transcript").append(item);
     item.scrollIntoView({ block: "end" });
   }
@@ -119,10 +124,39 @@
     $("transcript").replaceChildren();
     for (const entry of data.history || []) addEntry(entry.from, entry.text || "");
     for (const message of data.messages || []) addMessage(message);
+    if (data.earlier) showEarlierButton(id, null);
     renderTicketHeader(current);
     renderQueue();
     if (current.customer_id) loadCustomer(current.customer_id);
     else $("customer").replaceChildren(el("p", "muted", "Unverified visitor: no customer data."));
+  }
+
+  // Earlier sessions of the ticket's conversation, one at a time, above the transcript.
+  function showEarlierButton(id, before) {
+    const item = el("li", "earlier-item");
+    const button = el("button", "btn btn-outline earlier", "Earlier conversations");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      let data;
+      try {
+        const query = before === null ? "" : `?before=${before}`;
+        data = await api(`/desk/api/tickets/${encodeURIComponent(id)}/earlier${query}`);
+      } catch (error) {
+        button.disabled = false;
+        showError(error.message);
+        return;
+      }
+      if (!current || current.ticket_id !== id) return;
+      item.remove();
+      const block = [el("li", "entry-note muted",
+        (data.history || []).length ? "Earlier conversation" : "No earlier messages.")];
+      for (const entry of data.history || []) block.push(entryItem(entry.from, entry.text || ""));
+      $("transcript").prepend(...block);
+      if (typeof data.before === "number") showEarlierButton(id, data.before);
+    });
+    item.append(button);
+    $("transcript").prepend(item);
   }
 
   function section(title, rows) {

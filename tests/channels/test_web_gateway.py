@@ -225,7 +225,8 @@ def test_anonymous_visitor_gets_a_token_and_no_customer_in_metadata(client, fake
         session, history = _hello(ws)
         assert session["customer"] is None and session["notice"] is None
         assert verify_token(SIGNING_KEY, session["token"]).customer_id is None
-        assert history == {"type": "history", "messages": [], "complete": True}
+        assert history == {"type": "history", "messages": [], "complete": True,
+                           "earlier": False}
         assert fake.tracker_requests == []  # a new session has no history to fetch
         reply = _say(ws, {"type": "message", "text": "where is my order"})
     assert reply["type"] == "bot"
@@ -359,7 +360,8 @@ def test_history_unavailable_is_reported_not_fatal(client, fake):
     fake.down = True
     with client.websocket_connect("/ws/chat") as ws:
         session, history = _hello(ws, token)
-        assert history == {"type": "history", "messages": [], "complete": False}
+        assert history == {"type": "history", "messages": [], "complete": False,
+                           "earlier": False}
         reply = _say(ws, {"type": "message", "text": "hi"})
     assert reply["type"] == "bot"
     assert "trouble" in reply["messages"][0]["text"]  # the polite fallback

@@ -263,3 +263,28 @@ def test_bot_text_is_rendered_safely(page, gateway):
     assert page.evaluate("window.pwned") is None
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_chat_stub.png"))
+
+
+def test_earlier_conversations_are_shown_on_demand(page, gateway, settings, scratch_db):
+    from tests.channels.test_web_gateway import _sender
+    from tests.unit.test_conversation_log import _conversation
+
+    page.goto(gateway.url)
+    expect(page.locator("#status-text")).to_have_text(re.compile("Online"))
+    expect(page.get_by_role("button", name="Show earlier messages")).to_have_count(0)
+    token = page.evaluate("window.localStorage.getItem('pharmacy-care-chat:token')")
+    writer = threading.Thread(target=_conversation, args=(  # Playwright's loop is running here
+        settings, scratch_db, _sender(token),
+        [["monday question"], ["tuesday question"], ["today"]]))
+    writer.start()
+    writer.join(60)
+    page.reload()
+    earlier = page.get_by_role("button", name="Show earlier messages")
+    earlier.click()
+    expect(page.locator("#log .msg-user .bubble").first).to_have_text("tuesday question")
+    expect(page.locator("#log .note").first).to_have_text("Earlier conversation")
+    earlier.click()
+    expect(page.locator("#log .msg-user .bubble").first).to_have_text("monday question")
+    expect(earlier).to_have_count(0)  # nothing older
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web_earlier.png"))
