@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
-from tests.channels.test_web_gateway import _hello, _sender, client, fake  # noqa: F401
+from tests.channels import test_web_gateway
+from tests.channels.test_web_gateway import _hello, _sender
 from tests.unit.test_conversation_log import _conversation
+
+client, fake = test_web_gateway.client, test_web_gateway.fake  # the web gateway's fixtures
 
 
 def _earlier(ws, before=None) -> dict:
