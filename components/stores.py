@@ -53,11 +53,11 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
     grows). Here a conversation is a small head document (``_id`` = sender id) holding the
     number of stored events and where the current session starts; each event is its own
     document in ``<collection>_events`` with ``_id`` = ``"<sender id>/<10-digit seq>"``. A
-    turn reads the head and the current session's events by an ``_id`` range, and writes
-    only its new events plus the head. Heads and events carry ``expires_at`` (TTL indexes):
-    a head lives ``expire_after_days`` after the last message, an event as long after it
-    was written, so old sessions expire on their own. Conversations stored the old way (an
-    ``events`` array) are moved over when first read.
+    turn reads the head and the current session's events (by their exact ids), and writes
+    only its new events plus the head: four MongoDB round trips. Heads and events carry
+    ``expires_at`` (TTL indexes): a head lives ``expire_after_days`` after the last message,
+    an event as long after it was written, so old sessions expire on their own.
+    Conversations stored the old way (an ``events`` array) are moved over when first read.
     """
 
     def __init__(
@@ -101,6 +101,24 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         first = 0 if fetch_events_from_all_sessions else int(head.get("session_start", 0))
         return self._events(sender_id, first, int(head.get("n_events", 0)))
 
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The current session, as Rasa's store returns it; the tracker remembers the head.
+
+        ``save`` of this tracker object then knows how many events are stored without reading
+        the head again (one MongoDB round trip less per turn; the lock store serialises the
+        conversation's turns between the two).
+        """
+        head = self._head(sender_id)
+        if not head:
+            return None
+        stored, session_start = int(head.get("n_events", 0)), int(head.get("session_start", 0))
+        events = self._events(sender_id, session_start, stored)
+        if not events:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        _remember_head(tracker, stored, session_start)
+        return tracker
+
     async def keys(self) -> Iterable[str]:
         return [head["_id"] for head in self.conversations.find({}, {"_id": 1})]
 
@@ -114,8 +132,12 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         """
         await self.stream_events(tracker)
         sender = tracker.sender_id
-        head = self._head(sender) or {}
-        stored, session_start = int(head.get("n_events", 0)), int(head.get("session_start", 0))
+        known = getattr(tracker, _HEAD_ATTRIBUTE, None)
+        if known is not None and known[0] == sender:
+            stored, session_start = known[1], known[2]
+        else:
+            head = self._head(sender) or {}
+            stored, session_start = int(head.get("n_events", 0)), int(head.get("session_start", 0))
         all_events = list(tracker.events)
         already = max(0, min(len(all_events), stored - session_start))
         new_events = all_events[already:]
@@ -146,6 +168,7 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
                       "expires_at": now + self.expire_after}},
             upsert=True,
         )
+        _remember_head(tracker, stored + len(new_events), session_start)
 
     def _migrate_legacy(self, sender_id: str) -> dict[str, Any] | None:
         """A conversation stored as one document with an ``events`` array → head + events."""
@@ -170,6 +193,15 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         self.conversations.insert_one(head)
         self.conversations.delete_one({"_id": legacy["_id"]})
         return head
+
+
+# What the store holds for a tracker object this process read or wrote: (sender id, number of
+# stored events, index of the current session's first event). Set by ``retrieve`` and ``save``.
+_HEAD_ATTRIBUTE = "_pharmacy_stored_head"
+
+
+def _remember_head(tracker: DialogueStateTracker, stored: int, session_start: int) -> None:
+    setattr(tracker, _HEAD_ATTRIBUTE, (tracker.sender_id, stored, session_start))
 
 
 def event_id(sender_id: str, seq: int) -> str:

@@ -144,3 +144,36 @@ def test_events_left_by_a_writer_that_died_before_its_head_are_replaced(settings
     asyncio.run(store.save(tracker))
     texts = [e["text"] for e in stored_events(scratch_db, "web-orphans") if e["event"] == "user"]
     assert texts == ["kept", "retried turn"]
+
+
+def test_a_turn_saves_without_reading_the_head_again(settings, scratch_db, monkeypatch):
+    store = _store(settings, scratch_db)
+    tracker = asyncio.run(store.get_or_create_tracker("web-one-read"))  # created: head written
+    _turn(tracker, "first")
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("web-one-read"))
+    _turn(tracker, "second")
+
+    def no_head_read(sender_id: str) -> None:
+        raise AssertionError("the head was read again")
+
+    monkeypatch.setattr(store, "_head", no_head_read)
+    asyncio.run(store.save(tracker))
+    _turn(tracker, "third")  # the same tracker saved twice in one turn
+    asyncio.run(store.save(tracker))
+    monkeypatch.undo()
+    texts = [e["text"] for e in stored_events(scratch_db, "web-one-read") if e["event"] == "user"]
+    assert texts == ["first", "second", "third"]
+    head = scratch_db.conversations.find_one({"_id": "web-one-read"})
+    assert head["n_events"] == 10 == scratch_db.conversations_events.count_documents({})
+
+
+def test_a_tracker_of_another_conversation_never_borrows_its_head(settings, scratch_db):
+    store = _store(settings, scratch_db)
+    first = DialogueStateTracker("web-a", [])
+    _turn(first, "a")
+    asyncio.run(store.save(first))
+    copied = DialogueStateTracker.from_dict("web-b", [e.as_dict() for e in first.events])
+    copied._pharmacy_stored_head = first._pharmacy_stored_head  # as a shallow copy would
+    asyncio.run(store.save(copied))
+    assert [e["text"] for e in stored_events(scratch_db, "web-b") if e["event"] == "user"] == ["a"]
