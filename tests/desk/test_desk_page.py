@@ -257,3 +257,32 @@ def test_prescription_uploaded_in_web_chat_is_approved_on_the_desk(gateway, cont
     assert prescriptions.has_valid_prescription(db, "CUST00001", "MED0003")
     audit = db.audit_log.find_one({"action": "prescription.view"})
     assert audit and audit["customer_id"] == "CUST00001"
+
+
+def test_agent_reads_earlier_conversations(gateway, contexts, settings, scratch_db):
+    import threading
+
+    from tests.unit.test_conversation_log import _conversation
+
+    _, agent = contexts
+    agent.set_default_timeout(15_000)
+    writer = threading.Thread(target=_conversation, args=(  # Playwright's loop runs here
+        settings, scratch_db, "sms-desk-earlier",
+        [["is dolo in stock"], ["where is ML44400001"], ["agent please"]]))
+    writer.start()
+    writer.join(60)
+    handoff.create_ticket(scratch_db, "sms", "customer asked for a person", "agent please",
+                          customer_id="CUST00001", conversation_id="sms-desk-earlier")
+    agent.goto(gateway.url + "desk")
+    agent.get_by_label("E-mail").fill("asha@pharmacy.example")
+    agent.get_by_label("Password").fill(PASSWORD)
+    agent.get_by_role("button", name="Sign in").click()
+    agent.locator("#queue .ticket").first.get_by_role("button").click()
+    earlier = agent.get_by_role("button", name="Earlier conversations")
+    earlier.click()
+    expect(agent.locator("#transcript .entry").first).to_contain_text("where is ML44400001")
+    earlier.click()
+    expect(agent.locator("#transcript .entry").first).to_contain_text("is dolo in stock")
+    expect(earlier).to_have_count(0)
+    RESULTS.mkdir(exist_ok=True)
+    agent.screenshot(path=str(RESULTS / "desk_earlier.png"))
