@@ -28,6 +28,7 @@ TEST_OVERRIDES = {
     # One Rasa process: tests/runtime/test_rasa_failover.py starts a second one itself.
     "RASA_PROCESSES": os.environ.get("TEST_RASA_PROCESSES", "1"),
     "ACTION_PORT": os.environ.get("TEST_ACTION_PORT", "5155"),
+    "ACTION_PROCESSES": os.environ.get("TEST_ACTION_PROCESSES", "1"),
     "GATEWAY_PORT": os.environ.get("TEST_GATEWAY_PORT", "8100"),
     # Channel webhooks (tests/e2e/test_channels_*.py sign their requests with these, read
     # from the environment): random per run, like the secrets in .run/test/secrets.env.

@@ -80,6 +80,9 @@ class Stack:
             "DEMO_MODE": "1",  # local runs sign in as seeded demo customers
             # Rasa processes (ports RASA_PORT, RASA_PORT+1, ...): one per core by default.
             "RASA_PROCESSES": str(min(os.cpu_count() or 1, 4)),
+            # Action servers (ports ACTION_PORT, ACTION_PORT+1, ...): an action takes a
+            # tenth of a turn's CPU, so one serves two Rasa processes.
+            "ACTION_PROCESSES": str(max(1, min(os.cpu_count() or 1, 4) // 2)),
         }
         env.update({k: v for k, v in os.environ.items() if k in env})
         env.update(overrides or {})
@@ -104,10 +107,28 @@ class Stack:
         env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
         return cls(env=env, run_dir=run_dir)
 
+    @property
+    def action_ports(self) -> list[str]:
+        """Ports of the action servers: ACTION_PORT, ACTION_PORT+1, ... (ACTION_PROCESSES)."""
+        first = int(self.env["ACTION_PORT"])
+        count = max(1, int(self.env.get("ACTION_PROCESSES") or 1))
+        return [str(first + n) for n in range(count)]
+
+    def rasa_endpoints(self, n: int) -> Path:
+        """Write the endpoints file of Rasa process ``n`` (0-based). Rasa takes one action
+        URL, so the action servers are shared out: process n calls action server n mod M."""
+        ports = self.action_ports
+        action_url = f"http://127.0.0.1:{ports[n % len(ports)]}/webhook"
+        return render_endpoints(
+            {**self.env, "ACTION_ENDPOINT_URL": action_url},
+            self.run_dir / ("endpoints.yml" if n == 0 else f"endpoints-{n + 1}.yml"))
+
     # -- helpers ------------------------------------------------------------
-    def _start(self, name: str, argv: list[str]) -> procs.Managed:
+    def _start(self, name: str, argv: list[str],
+               env: dict[str, str] | None = None) -> procs.Managed:
         with procs.stop_signals_held():  # recorded in `started` before a stop can look
-            proc = procs.start(name, argv, env=self.env, run_dir=self.run_dir)
+            proc = procs.start(name, argv, env={**self.env, **(env or {})},
+                               run_dir=self.run_dir)
             self.started.append(proc)
         return proc
 
@@ -141,23 +162,28 @@ class Stack:
 
     def start_servers(self, gateway: bool = True) -> None:
         env = self.env
-        self._check_port_free(env["ACTION_PORT"], "action server")
+        action_ports = self.action_ports
+        for port in action_ports:
+            self._check_port_free(port, "action server")
         rasa_ports = [url.rsplit(":", 1)[1] for url in env["RASA_URLS"].split(",")]
         for port in rasa_ports:
             self._check_port_free(port, "Rasa server")
         if gateway:
             self._check_port_free(env["GATEWAY_PORT"], "gateway")
-        actions = self._start("actions", [PY, "-m", "bot.runtime.action_server"])
-        endpoints = render_endpoints(env, self.run_dir / "endpoints.yml")
-        rasa_procs = [
-            self._start(
+        action_procs = [
+            self._start("actions" if n == 0 else f"actions-{n + 1}",
+                        [PY, "-m", "bot.runtime.action_server"], env={"ACTION_PORT": port})
+            for n, port in enumerate(action_ports)
+        ]
+        rasa_procs = []
+        for n, port in enumerate(rasa_ports):
+            endpoints = self.rasa_endpoints(n)
+            rasa_procs.append(self._start(
                 "rasa" if n == 0 else f"rasa-{n + 1}",
                 [PY, "-m", "bot.runtime.rasa_server", "--port", port,
                  "--model", str(training.MODEL_PATH), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml"],
-            )
-            for n, port in enumerate(rasa_ports)
-        ]
+            ))
         if gateway:
             gw = self._start(
                 "gateway",
@@ -180,15 +206,14 @@ class Stack:
             )
         # Notification worker (bot/notify): Dramatiq on this Redis plus the outbox sweeper.
         self._start("notify-worker", [PY, "-m", "bot.notify", "worker"])
-        procs.wait_until(
-            lambda: _http_ok(
-                f"http://127.0.0.1:{env['ACTION_PORT']}/health",
-                bearer_header(env["ACTION_SERVER_TOKEN"]),
-            ),
-            120,
-            "action server",
-            actions,
-        )
+        for actions, port in zip(action_procs, action_ports, strict=True):
+            procs.wait_until(
+                functools.partial(_http_ok, f"http://127.0.0.1:{port}/health",
+                                  bearer_header(env["ACTION_SERVER_TOKEN"])),
+                120,
+                f"action server on port {port}",
+                actions,
+            )
         for rasa, port in zip(rasa_procs, rasa_ports, strict=True):
             procs.wait_until(
                 functools.partial(_rasa_has_model, f"http://127.0.0.1:{port}",
@@ -233,8 +258,9 @@ class Stack:
                 f"  Rasa (gateway only):   {env['RASA_URLS'].replace(',', ', ')} "
                 f"({env['RASA_PROCESSES']} processes) /webhooks/gateway/webhook "
                 "(Bearer $RASA_CHANNEL_TOKEN)",
-                f"  action server:         http://127.0.0.1:{env['ACTION_PORT']}/health "
-                "(Bearer $ACTION_SERVER_TOKEN)",
+                f"  action servers:        "
+                f"{', '.join(f'http://127.0.0.1:{p}' for p in self.action_ports)} /health "
+                f"({len(self.action_ports)}; Bearer $ACTION_SERVER_TOKEN)",
                 f"  MongoDB:               {mongo.hostname}:{mongo.port or 27017} "
                 f"db={env['MONGODB_DB']}",
                 f"  Redis:                 {env['REDIS_URL']}",
