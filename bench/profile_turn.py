@@ -24,8 +24,9 @@ sampled processes a little, so no latency is taken from this phase). Prints the 
 functions per process and the share of the Rasa server's samples in each part of a turn, and
 writes the raw stacks (``py-spy --format raw``, flamegraph-ready) to ``--out``.
 
-Also prints what a turn does, read back from the stored events: actions run per turn and how
-many of them were policy predictions (a full run of the policy graph).
+Also prints what a turn does, read back from the stored events: actions run per turn, which
+policy predicted them, whether both variants ran the same actions in every conversation, and
+the MongoDB operations per turn (SecantusDB's ``serverStatus`` opcounters).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -61,6 +63,10 @@ CUSTOMERS = ("CUST00001", "CUST00002", "CUST00004")
 SCRIPT = ("hello", "where is my order", "thank you")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PROFILED = ("rasa", "actions", "mongodb")
+# Leaf functions of threads that wait (py-spy counts a thread blocked in them as active):
+# pymongo's monitors, the event loop's poll, SecantusDB's per-connection readers.
+IDLE_LEAVES = frozenset({"select", "_run", "serve", "_recv_exactly", "_readable", "accept",
+                         "sleep", "wait", "poll", "_wait_for_tstate_lock"})
 # Parts of a Rasa turn, by a function on the sampled stack (first match from the top wins).
 PARTS = (
     ("lock store (Redis)", ("lock_store.py",)),
@@ -81,6 +87,7 @@ class Variant:
     proc: procs.Managed | None = None
     latencies: list[float] = field(default_factory=list)
     cpu_ticks: collections.Counter = field(default_factory=collections.Counter)
+    mongo_ops: collections.Counter = field(default_factory=collections.Counter)
     turns: int = 0
     senders: list[str] = field(default_factory=list)
 
@@ -103,6 +110,12 @@ def group_ticks(groups: dict[str, int]) -> dict[str, int]:
         if name is not None:
             totals[name] += int(fields[11]) + int(fields[12])  # utime + stime
     return totals
+
+
+def mongo_ops(client: object) -> collections.Counter:
+    """MongoDB operations served so far, by kind (``serverStatus`` opcounters)."""
+    status = client.admin.command("serverStatus")  # type: ignore[attr-defined]
+    return collections.Counter({k: int(v) for k, v in status.get("opcounters", {}).items()})
 
 
 def start_rasa(stack: Stack, name: str, port: int, model: Path, endpoints: Path,
@@ -176,18 +189,26 @@ def conversation(client: httpx.Client, stack: Stack, variant: Variant,
 
 def measure(client: httpx.Client, stack: Stack, variants: list[Variant], rounds: int,
             conversations: int) -> None:
+    import pymongo
+
     groups = {p.name: os.getpgid(p.pid) for p in stack.started}
-    for round_no in range(rounds):
-        order = variants if round_no % 2 == 0 else variants[::-1]
-        for variant in order:
-            before = group_ticks(groups)
-            for index in range(conversations):
-                variant.latencies += conversation(client, stack, variant, index)
-            after = group_ticks(groups)
-            variant.turns += conversations * len(SCRIPT)
-            for name in groups:
-                variant.cpu_ticks[_role(name)] += after[name] - before[name]
-        print(f"  round {round_no + 1}/{rounds} done", flush=True)
+    mongo = pymongo.MongoClient(stack.env["MONGODB_URI"])
+    try:
+        for round_no in range(rounds):
+            order = variants if round_no % 2 == 0 else variants[::-1]
+            for variant in order:
+                ops_before, before = mongo_ops(mongo), group_ticks(groups)
+                for index in range(conversations):
+                    variant.latencies += conversation(client, stack, variant, index)
+                after, ops_after = group_ticks(groups), mongo_ops(mongo)
+                ops_after["command"] -= 1  # the serverStatus that read them
+                variant.mongo_ops.update(ops_after - ops_before)
+                variant.turns += conversations * len(SCRIPT)
+                for name in groups:
+                    variant.cpu_ticks[_role(name)] += after[name] - before[name]
+            print(f"  round {round_no + 1}/{rounds} done", flush=True)
+    finally:
+        mongo.close()
 
 
 def _role(service: str) -> str:
@@ -195,28 +216,35 @@ def _role(service: str) -> str:
 
 
 # -- what a turn did --------------------------------------------------------------------
-def turn_shape(stack: Stack, senders: Iterable[str]) -> tuple[float, float]:
-    """Actions per user turn, and of those the ones a policy predicted (graph runs)."""
+def turn_shape(stack: Stack, senders: Iterable[str]) -> dict[str, Any]:
+    """Actions per user turn, the policies that predicted them, and each conversation's actions."""
     import pymongo
 
     from components.stores import stored_events
 
     client = pymongo.MongoClient(stack.env["MONGODB_URI"])
     db = client[stack.env["MONGODB_DB"]]
-    turns = actions = predicted = 0
+    turns = actions = 0
+    policies: collections.Counter = collections.Counter()
+    sequences = []
     try:
         for sender in senders:
-            started = False
+            started, names = False, []
             for event in stored_events(db, sender):
                 if event.get("event") == "user":
                     turns += 1
                     started = True
+                    names.append("|")
                 elif event.get("event") == "action" and started:
                     actions += 1
-                    predicted += event.get("policy") not in (None, "followup")
+                    policies[event.get("policy") or "none"] += 1
+                    names.append(event.get("name"))
+            sequences.append(tuple(names))
     finally:
         client.close()
-    return actions / max(turns, 1), predicted / max(turns, 1)
+    return {"actions": actions / max(turns, 1), "turns": turns,
+            "policies": {k: v / max(turns, 1) for k, v in policies.most_common()},
+            "sequences": sequences}
 
 
 # -- profiles ---------------------------------------------------------------------------
@@ -255,9 +283,12 @@ def read_stacks(path: Path) -> list[tuple[list[str], int]]:
         return stacks
     for line in path.read_text().splitlines():
         frames, _, count = line.rpartition(" ")
-        if frames and count.isdigit():
-            stacks.append((frames.split(";"), int(count)))
-    return stacks
+        if not frames or not count.isdigit():
+            continue
+        stack = frames.split(";")[1:]  # without the process frame
+        if stack and stack[-1].partition(" (")[0] not in IDLE_LEAVES:
+            stacks.append((stack, int(count)))
+    return stacks  # samples of working threads only
 
 
 def _short(frame: str) -> str:
@@ -292,7 +323,7 @@ def parts(stacks: list[tuple[list[str], int]]) -> list[tuple[str, float]]:
 
 
 # -- report -----------------------------------------------------------------------------
-def report(variants: list[Variant], shapes: dict[str, tuple[float, float]],
+def report(variants: list[Variant], shapes: dict[str, dict[str, Any]],
            profiles: dict[str, dict[str, Path]], top: int) -> None:
     print(f"\n{os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; "
           f"turns per variant: {variants[0].turns}")
@@ -310,9 +341,17 @@ def report(variants: list[Variant], shapes: dict[str, tuple[float, float]],
               f"p95 {percentile(a.latencies, 95) / percentile(b.latencies, 95):.2f}, "
               f"CPU {ratio_cpu:.2f}, Rasa CPU "
               f"{a.cpu_ticks['rasa'] / max(b.cpu_ticks['rasa'], 1):.2f}")
-    for name, (acts, predicted) in shapes.items():
-        print(f"{name}: {acts:.2f} actions per user turn, {predicted:.2f} of them policy "
-              "predictions")
+    for v in variants:
+        ops = "  ".join(f"{k} {n / max(v.turns, 1):.1f}" for k, n in sorted(v.mongo_ops.items()))
+        print(f"{v.name}: MongoDB operations per turn (all processes): {ops}")
+    for name, shape in shapes.items():
+        policies = ", ".join(f"{k} {v:.2f}" for k, v in shape["policies"].items())
+        print(f"{name}: {shape['actions']:.2f} actions per user turn ({shape['turns']} turns), "
+              f"predicted by (per turn): {policies}")
+    if len(shapes) == 2:
+        first, second = (shape["sequences"] for shape in shapes.values())
+        print(f"same actions in every conversation in both variants: {first == second} "
+              f"({len(first)} conversations)")
     for name, files in profiles.items():
         for role, path in files.items():
             stacks = read_stacks(path)

@@ -132,7 +132,8 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         """
         await self.stream_events(tracker)
         sender = tracker.sender_id
-        known = getattr(tracker, _HEAD_ATTRIBUTE, None)
+        # (RASA_SPEEDUPS=0 reads the head again, for before/after measurements)
+        known = getattr(tracker, _HEAD_ATTRIBUTE, None) if rasa_speedups.enabled() else None
         if known is not None and known[0] == sender:
             stored, session_start = known[1], known[2]
         else:

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import pytest
 import rasa.shared.utils.common
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import ValidationError
 from jsonschema import validate as jsonschema_validate
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import rasa_speedups
 
+STOCK_RUN = DaskGraphRunner.run
 rasa_speedups.install()
 
 VALID_RESPONSES = [
@@ -105,3 +124,132 @@ def test_speedups_can_be_switched_off_for_measurements(monkeypatch, value, expec
     else:
         monkeypatch.setenv("RASA_SPEEDUPS", value)
     assert rasa_speedups.enabled() is expected
+
+
+# -- the graph runner ---------------------------------------------------------------------
+class _Add(GraphComponent):
+    """A toy graph component: adds its config's number to what it gets."""
+
+    calls: list[str] = []
+
+    def __init__(self, config: dict) -> None:
+        self.config = config
+
+    @classmethod
+    def create(cls, config: dict, model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> _Add:
+        return cls(config)
+
+    def run(self, **numbers: int) -> int:
+        _Add.calls.append(self.config["name"])
+        return self.config["add"] + sum(numbers.values())
+
+
+def _toy_schema() -> GraphSchema:
+    def node(name: str, add: int, needs: dict, target: bool = False) -> SchemaNode:
+        return SchemaNode(needs=needs, uses=_Add, constructor_name="create", fn="run",
+                          config={"name": name, "add": add}, eager=True, is_target=target)
+
+    return GraphSchema({
+        "a": node("a", 1, {"x": "__input__"}),
+        "b": node("b", 10, {"x": "a"}),
+        "c": node("c", 100, {"x": "a", "y": "b"}),
+        "d": node("d", 1000, {"x": "c", "y": "__input__"}, target=True),
+        "e": node("e", 5, {"x": "b"}),
+    })
+
+
+@pytest.mark.parametrize("targets", [None, ["d"], ["e"], ["b", "e"], ["d", "a"]])
+@pytest.mark.parametrize("value", [0, 7])
+def test_graph_runs_give_what_dask_gives(tmp_path, targets, value) -> None:
+    schema = _toy_schema()
+    storage = LocalModelStorage(tmp_path)
+    runner = DaskGraphRunner(schema, storage, ExecutionContext(schema, "toy"))
+    stock = STOCK_RUN(runner, {"__input__": value}, targets)
+    rasa_speedups.mark_for_prediction(runner)
+    for _ in range(2):  # the second run uses the stored order
+        _Add.calls.clear()
+        assert runner.run({"__input__": value}, targets) == stock
+        assert len(_Add.calls) == len(set(_Add.calls))  # each node once
+    with pytest.raises(GraphRunError):
+        runner.run({"__input__": "a"}, targets or ["d"])
+
+
+def test_only_prediction_graphs_run_the_fast_way(tmp_path) -> None:
+    schema = _toy_schema()
+    runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "t"))
+    assert runner.run({"__input__": 1}, ["d"]) == {"d": 1115}  # a=2, b=12, c=114
+    assert "_pharmacy_plans" not in runner.__dict__  # dask ran it (training graphs)
+
+
+# -- policies that can't change the pick are skipped ----------------------------------------
+N_ACTIONS = 4
+PRIORITIES = {"SafetyPolicy": 5, "RulePolicy": 4, "MemoizationPolicy": 3, "TEDPolicy": 1}
+
+
+def _prediction(draw, name: str, can_be_special: bool) -> PolicyPrediction:
+    probabilities = draw(st.lists(st.sampled_from([0.0, 0.2, 0.3, 0.5, 0.9, 1.0]),
+                                  min_size=N_ACTIONS, max_size=N_ACTIONS))
+    special = draw(st.booleans()) if can_be_special else False
+    return PolicyPrediction(probabilities, name, PRIORITIES[name],
+                            events=[SlotSet("seen", name)] if draw(st.booleans()) else [],
+                            is_no_user_prediction=special and draw(st.booleans()),
+                            is_end_to_end_prediction=special and draw(st.booleans()))
+
+
+@st.composite
+def _predictions(draw) -> tuple[list[PolicyPrediction], bool]:
+    deciding = [_prediction(draw, "SafetyPolicy", True), _prediction(draw, "RulePolicy", True)]
+    memo, ted = _prediction(draw, "MemoizationPolicy", False), _prediction(draw, "TEDPolicy", False)
+    return deciding + [memo, ted], draw(st.booleans())
+
+
+def _pick(predictions: list[PolicyPrediction], rejected: bool) -> tuple:
+    domain = Domain.from_dict({"actions": [f"action_{i}" for i in range(N_ACTIONS - 1)]})
+    events = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"})]
+    if rejected:
+        events.append(ActionExecutionRejected(domain.action_names_or_texts[0]))
+    tracker = DialogueStateTracker.from_events("t", events)
+    copies = [PolicyPrediction(list(p.probabilities), p.policy_name, p.policy_priority,
+                               list(p.events), is_no_user_prediction=p.is_no_user_prediction,
+                               is_end_to_end_prediction=p.is_end_to_end_prediction)
+              for p in predictions]
+    best = DefaultPolicyPredictionEnsemble().combine_predictions(copies, tracker, domain)
+    return (best.policy_name, best.probabilities, best.events, best.is_no_user_prediction,
+            best.is_end_to_end_prediction), tracker
+
+
+def _zero(p: PolicyPrediction) -> PolicyPrediction:
+    return PolicyPrediction([0.0] * N_ACTIONS, p.policy_name, p.policy_priority)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_predictions())
+def test_a_skipped_policy_never_changes_the_ensembles_pick(case) -> None:
+    predictions, rejected = case
+    safety, rule, memo, ted = predictions
+    stock, tracker = _pick(predictions, rejected)
+    skip_memo = rasa_speedups.policy_can_be_skipped([safety, rule], memo.policy_priority, tracker)
+    decided = [safety, rule] + ([] if skip_memo else [memo])
+    skip_ted = rasa_speedups.policy_can_be_skipped(decided, ted.policy_priority, tracker)
+    fast = [safety, rule, _zero(memo) if skip_memo else memo,
+            _zero(ted) if skip_ted else ted]
+    if skip_memo or skip_ted:
+        stock_events_without_skipped = [
+            e for e in stock[2] if not (isinstance(e, SlotSet) and (
+                (skip_memo and e.value == "MemoizationPolicy")
+                or (skip_ted and e.value == "TEDPolicy")))]
+        # (TED and MemoizationPolicy never return events; the toy ones here may)
+        assert _pick(fast, rejected)[0][:2] == stock[:2]
+        assert _pick(fast, rejected)[0][2] == stock_events_without_skipped
+    if rejected:
+        assert not skip_memo and not skip_ted
+
+
+def test_a_rule_at_full_confidence_makes_ted_and_memoization_skippable() -> None:
+    tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen")])
+    rule = PolicyPrediction([0.0, 1.0, 0.0], "RulePolicy", 4)
+    assert rasa_speedups.policy_can_be_skipped([rule], 1, tracker)
+    assert rasa_speedups.policy_can_be_skipped([rule], 3, tracker)
+    fallback = PolicyPrediction([0.3, 0.0, 0.0], "RulePolicy", 4)  # no rule applied
+    assert not rasa_speedups.policy_can_be_skipped([fallback], 1, tracker)
