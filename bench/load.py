@@ -182,21 +182,34 @@ def print_history(target: str, results: dict[int, list[Outcome]]) -> dict[str, A
 
 
 # -- stack ----------------------------------------------------------------------------------
-def wait_for_shared_model_training(poll_s: float = 15.0) -> None:
-    """Don't train ``models/pharmacy.tar.gz`` while another process is training it."""
-    def training_elsewhere() -> bool:
-        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-            try:
-                args = cmdline.read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"train" in args and str(ROOT / "models").encode() in args:
-                return True
-        return False
+def training_elsewhere(marker: str) -> bool:
+    """True while a ``rasa train`` with ``marker`` among its arguments is running."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"train" in args and marker.encode() in args:
+            return True
+    return False
 
-    while training.is_stale() and training_elsewhere():
-        print("waiting for another process training models/pharmacy.tar.gz ...", flush=True)
+
+def wait_for_training(stale: Any, marker: str, what: str, poll_s: float = 15.0) -> None:
+    """Don't train a model another process is training (``stale()``: it is still missing)."""
+    while stale() and training_elsewhere(marker):
+        print(f"waiting for another process training {what} ...", flush=True)
         time.sleep(poll_s)
+
+
+def patient_waits(minimum_s: float = 900.0) -> None:
+    """Give every service start at least ``minimum_s``: on 2 cores shared with other jobs two
+    Rasa processes loading a model at once took over the stack's 300 s."""
+    wait_until = procs.wait_until
+
+    def waiting(check: Any, timeout: float, *args: Any, **kwargs: Any) -> None:
+        wait_until(check, max(timeout, minimum_s), *args, **kwargs)
+
+    procs.wait_until = waiting  # type: ignore[assignment]
 
 
 def start_stock(stack_env: dict[str, str], model: Path) -> tuple[list[procs.Managed], Target]:
@@ -295,15 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     print(f"bench/load.py {' '.join(sys.argv[1:])} at {started_at}, {os.cpu_count()} CPU(s), "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
-    model = None
-    if not args.no_stock:
-        model = load_stock.train_stock_model(force=args.retrain_stock,
-                                             epochs=args.stock_epochs)
-        if not load_stock.speedups_free():
-            print("error: the gateway channel now imports project speed-ups or stores; the "
-                  "stock baseline would not be stock", file=sys.stderr)
-            return 2
-    wait_for_shared_model_training()
+    if not args.no_stock and not load_stock.speedups_free():
+        print("error: the gateway channel now imports project speed-ups or stores; the "
+              "stock baseline would not be stock", file=sys.stderr)
+        return 2
+    patient_waits()
+    wait_for_training(training.is_stale, str(ROOT / "models"), "models/pharmacy.tar.gz")
     for pidfile in RUN_DIR.glob("*.pid"):  # left by an earlier run that crashed: not ours now
         print(f"note: removing stale pidfile {pidfile} (its process is not touched)")
         pidfile.unlink()
@@ -317,7 +327,13 @@ def main(argv: list[str] | None = None) -> int:
         env = stack.env
         targets = [Target("ours", f"http://127.0.0.1:{env['GATEWAY_PORT']}", voice_token,
                           twilio_token, PUBLIC_BASE_URL)]
-        if model is not None:
+        if not args.no_stock:
+            stock_model = load_stock.stock_model_path(epochs=args.stock_epochs)
+            config_name = stock_model.name.removesuffix(".tar.gz") + "-config.yml"
+            wait_for_training(lambda: not stock_model.exists(),
+                              str(load_stock.MODELS_DIR / config_name), stock_model.name)
+            model = load_stock.train_stock_model(force=args.retrain_stock,
+                                                 epochs=args.stock_epochs)
             print("starting stock Rasa and its gateway ...", flush=True)
             stock_procs, stock_target = start_stock(env, model)
             targets.append(stock_target)
@@ -331,15 +347,15 @@ def main(argv: list[str] | None = None) -> int:
         if len(targets) > 1:
             print_ratios(reports)
         print_targets(reports)
-        history = {}
-        if not args.no_history:
-            history = asyncio.run(run_history(args, targets, env, history_phones,
-                                              load_phones[0]))
         path = args.json or ROOT / "results" / f"load-{started_at.replace(':', '')}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"started_at": started_at, "argv": sys.argv[1:],
-                                    "cpus": os.cpu_count(), "levels": reports,
-                                    "history": history}, indent=1))
+        record = {"started_at": started_at, "argv": sys.argv[1:], "cpus": os.cpu_count(),
+                  "levels": reports, "history": {}}
+        path.write_text(json.dumps(record, indent=1))
+        if not args.no_history:
+            record["history"] = asyncio.run(run_history(args, targets, env, history_phones,
+                                                        load_phones[0]))
+            path.write_text(json.dumps(record, indent=1))
         print(f"\nresults: {path}; load average at the end {os.getloadavg()}")
     finally:
         for proc in stock_procs:

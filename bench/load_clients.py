@@ -96,6 +96,8 @@ async def timed(channel: str, call: Any) -> Outcome:
         error = "error_frame"
     except (httpx.HTTPError, OSError, websockets.exceptions.WebSocketException):
         error = "transport"
+    except Exception as exc:  # noqa: BLE001 - a reply the bench can't read: count, carry on
+        error = f"client_{type(exc).__name__}"
     return Outcome(channel, (time.perf_counter() - start) * 1000, error)
 
 

@@ -39,5 +39,9 @@ def start_stack(token: str, name: str, extra: dict[str, str] | None = None,
     stack = Stack.from_environment(overrides, run_dir=run_dir or procs.RUN_DIR / "bench")
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     print("starting a stack for the bench (this can take a few minutes) ...", flush=True)
-    stack.up(data_dir, reseed=True)
+    try:
+        stack.up(data_dir, reseed=True)
+    except BaseException:
+        stack.down()  # whatever started before the failure (a slow Rasa, a busy port)
+        raise
     return stack
