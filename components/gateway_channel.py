@@ -78,8 +78,13 @@ class GatewayInput(RestInput):
             """A retried turn (its first Rasa process died) is answered from the tracker
             when that process had already stored it, so no event is stored twice."""
             metadata = message.metadata or {}
-            if metadata.get("retry") and metadata.get("turn_id") and app.get("agent"):
-                tracker = await app["agent"].tracker_store.retrieve(message.sender_id)
+            agent = app.get("agent")
+            if metadata.get("retry") and metadata.get("turn_id") and agent:
+                # The first attempt holds the conversation's lock until it ends or its ticket
+                # expires (its process died); only then is the tracker final for this turn.
+                async with agent.lock_store.lock(message.sender_id):
+                    pass
+                tracker = await agent.tracker_store.retrieve(message.sender_id)
                 replies = replies_to_turn(tracker, str(metadata["turn_id"]))
                 if replies is not None:
                     for reply in replies:

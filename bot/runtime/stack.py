@@ -218,7 +218,7 @@ class Stack:
             procs.wait_until(
                 functools.partial(_rasa_has_model, f"http://127.0.0.1:{port}",
                                   env["RASA_AUTH_TOKEN"]),
-                300,
+                600,  # a model load takes minutes on a busy machine
                 f"Rasa server on port {port}",
                 rasa,
             )

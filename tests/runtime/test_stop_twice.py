@@ -53,7 +53,7 @@ def test_sigterm_twice_to_the_make_run_group_frees_every_port(tmp_path: Path) ->
     make = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        assert _wait(lambda: _healthy(ports["GATEWAY_PORT"]) or make.poll() is not None, 300), \
+        assert _wait(lambda: _healthy(ports["GATEWAY_PORT"]) or make.poll() is not None, 900), \
             "make run did not come up"
         assert make.poll() is None, (tmp_path / "make-run.log").read_text()[-3000:]
         started = _pids(run_dir)
