@@ -80,6 +80,17 @@ PARTS = (
 )
 
 
+# The lock store's entry points (Rasa's, and ours in components/stores.py, whose file the
+# tracker store shares): a stack through one of them is lock work.
+LOCK_FUNCTIONS = frozenset({"lock", "issue_ticket", "cleanup"})
+LOCK_FILES = ("rasa/core/lock_store.py", "components/stores.py")
+
+
+def _is_lock_frame(frame: str) -> bool:
+    name, _, where = frame.partition(" (")
+    return name in LOCK_FUNCTIONS and where.rstrip(")").endswith(LOCK_FILES)
+
+
 @dataclass
 class Variant:
     name: str
@@ -313,6 +324,9 @@ def parts(stacks: list[tuple[list[str], int]]) -> list[tuple[str, float]]:
     counter: collections.Counter = collections.Counter()
     for frames, count in stacks:
         part = "other"
+        if any(_is_lock_frame(f) for f in frames):
+            counter["lock store (Redis)"] += count
+            continue
         for frame in reversed(frames):  # innermost first: the most specific part wins
             found = next((name for name, keys in PARTS if any(k in frame for k in keys)), None)
             if found is not None:
