@@ -51,7 +51,7 @@ def second_rasa(tmp_path: Path):
          "--credentials", "credentials.yml"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 400
+    deadline = time.monotonic() + 900  # a model load on a busy machine
     while not _has_model(url):
         assert proc.poll() is None, (tmp_path / "rasa-2.log").read_text()[-3000:]
         assert time.monotonic() < deadline, "second Rasa process did not load its model"
@@ -62,10 +62,6 @@ def second_rasa(tmp_path: Path):
     log.close()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open (capacity issue): after the SIGKILL the surviving process's REST channel times out "
-    "turns ('rest.message.received.timeout' for 120 s) in full-suite runs; passed in a run of "
-    "tests/runtime alone on 2026-12-01 05:12"))
 def test_sigkill_of_one_rasa_process_loses_and_doubles_nothing(second_rasa, stack_db):
     proc, second_url = second_rasa
     first_url = os.environ["RASA_URL"]
