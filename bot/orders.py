@@ -99,11 +99,16 @@ def customer_orders(db: Database, customer_id: Any, now: datetime | None = None,
     cid = validation.identifier(customer_id, "customer")
     moment = now or now_utc()
     since = moment - timedelta(days=RECENT_DAYS)
+    # Two queries on the (customer_id, created_at) index instead of one with ``$or``, which
+    # some MongoDB-compatible servers (SecantusDB) answer by scanning every order.
+    found: dict[Any, dict[str, Any]] = {}
     with store_call():
-        docs = list(db[ORDERS].find(
-            {"customer_id": cid, "$or": [{"status": {"$in": list(OPEN_STATUSES)}},
-                                         {"created_at": {"$gte": since}}]})
-            .sort("created_at", -1).limit(50))
+        for query in ({"customer_id": cid, "status": {"$in": list(OPEN_STATUSES)}},
+                      {"customer_id": cid, "created_at": {"$gte": since}}):
+            for doc in db[ORDERS].find(query).sort("created_at", -1).limit(50):
+                found[doc["_id"]] = doc
+    docs = sorted(found.values(), key=lambda d: d.get("created_at") or moment,
+                  reverse=True)[:50]
     open_docs = [d for d in docs if d.get("status") in OPEN_STATUSES]
     closed = [d for d in docs if d.get("status") not in OPEN_STATUSES]
     summaries = []

@@ -38,6 +38,7 @@ from rasa.shared.core.events import Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.conversation_log import event_id, read_events
 from components import answer_masking, rasa_speedups, turn_summaries
 
 rasa_speedups.install()  # the Rasa server loads this module from endpoints.yml
@@ -203,26 +204,6 @@ _HEAD_ATTRIBUTE = "_pharmacy_stored_head"
 
 def _remember_head(tracker: DialogueStateTracker, stored: int, session_start: int) -> None:
     setattr(tracker, _HEAD_ATTRIBUTE, (tracker.sender_id, stored, session_start))
-
-
-def event_id(sender_id: str, seq: int) -> str:
-    """``_id`` of a stored event: sorts by conversation, then by position."""
-    return f"{sender_id}/{seq:010d}"
-
-
-def read_events(events: Collection, sender_id: str, first: int, end: int,
-                chunk: int = 500) -> list[dict[str, Any]]:
-    """Events ``first`` ≤ seq < ``end`` of a conversation, in order.
-
-    Looked up by their exact ``_id`` values (``$in``), not an ``_id`` range: a range is a
-    scan on some MongoDB-compatible servers (SecantusDB), exact ids are index lookups
-    everywhere.
-    """
-    found: list[dict[str, Any]] = []
-    for start in range(first, end, chunk):
-        ids = [event_id(sender_id, seq) for seq in range(start, min(end, start + chunk))]
-        found += sorted(events.find({"_id": {"$in": ids}}), key=lambda doc: doc["_id"])
-    return [doc["e"] for doc in found]
 
 
 def stored_events(db: Database, sender_id: str, collection: str = "conversations",

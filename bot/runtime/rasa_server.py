@@ -27,6 +27,9 @@ def main(options: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     sys.argv = rasa_argv(settings, sys.argv[1:] if options is None else options)
+    # TensorFlow 2.12 imports jax whenever it is installed (it is, for other tools); Rasa
+    # never uses it, and it costs ~115 MB per process (bench/README.md, rss.py).
+    sys.modules.setdefault("jax", None)  # type: ignore[arg-type]
     import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
