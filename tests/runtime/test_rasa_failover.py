@@ -23,21 +23,13 @@ import pytest
 from bot.runtime import procs, training
 from channels.assistant import FALLBACK_MESSAGES, AssistantClient
 from components.stores import stored_events
+from tests.runtime.processes import rasa_has_model
 
 ROOT = Path(__file__).resolve().parents[2]
 TURNS = ["hello", "what can you do", "thank you", "hi again", "help", "thanks"]
 
 pytestmark = pytest.mark.skipif(os.environ.get("ASSISTANT_STACK_UP") != "1",
                                 reason="needs `make test`")
-
-
-def _has_model(url: str) -> bool:
-    try:
-        status = httpx.get(f"{url}/status", params={"token": os.environ["RASA_AUTH_TOKEN"]},
-                           timeout=2)
-        return status.status_code == 200 and bool(status.json().get("model_id"))
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture()
@@ -52,7 +44,7 @@ def second_rasa(tmp_path: Path):
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 900  # a model load on a busy machine
-    while not _has_model(url):
+    while not rasa_has_model(url):
         assert proc.poll() is None, (tmp_path / "rasa-2.log").read_text()[-3000:]
         assert time.monotonic() < deadline, "second Rasa process did not load its model"
         time.sleep(2)

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -23,29 +22,12 @@ import pytest
 
 from bot.runtime import procs
 from channels.assistant import FALLBACK_MESSAGES, AssistantClient
+from tests.runtime.processes import rasa_has_model, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(os.environ.get("ASSISTANT_STACK_UP") != "1",
                                 reason="needs `make test`")
-
-
-def _wait(predicate, timeout: float, step: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
-def _has_model(url: str) -> bool:
-    try:
-        status = httpx.get(f"{url}/status", params={"token": os.environ["RASA_AUTH_TOKEN"]},
-                           timeout=2)
-        return status.status_code == 200 and bool(status.json().get("model_id"))
-    except httpx.HTTPError:
-        return False
 
 
 def _turn(urls: list[str], sender: str) -> list[dict]:
@@ -88,20 +70,20 @@ def make_run(tmp_path: Path):
 
 def test_a_killed_rasa_process_is_started_again_and_answers(make_run) -> None:
     run, run_dir, urls, log_path = make_run
-    assert _wait(lambda: all(_has_model(u) for u in urls) or run.poll() is not None, 900), \
+    assert wait_for(lambda: all(rasa_has_model(u) for u in urls) or run.poll() is not None, 900), \
         "make run did not come up"
     assert run.poll() is None, log_path.read_text()[-3000:]
     killed = int((run_dir / "rasa-2.pid").read_text())
 
     os.killpg(killed, signal.SIGKILL)
-    assert _wait(lambda: not procs._pid_alive(killed), 10)
+    assert wait_for(lambda: not procs._pid_alive(killed), 10)
     # Its conversations are answered by the other process while it is down.
     sender = next(s for s in (f"restart-{uuid.uuid4().hex}" for _ in range(100))
                   if AssistantClient(urls, None).route(s)[0] == urls[1])  # type: ignore[arg-type]
     answer = _turn(urls, sender)
     assert answer and answer != FALLBACK_MESSAGES
 
-    assert _wait(lambda: _has_model(urls[1]) or run.poll() is not None, 900), \
+    assert wait_for(lambda: rasa_has_model(urls[1]) or run.poll() is not None, 900), \
         f"the killed Rasa process did not come back:\n{log_path.read_text()[-3000:]}"
     assert run.poll() is None
     restarted = int((run_dir / "rasa-2.pid").read_text())

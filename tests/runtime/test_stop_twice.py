@@ -19,17 +19,9 @@ import httpx
 import pytest
 
 from bot.runtime import procs
+from tests.runtime.processes import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait(predicate, timeout: float, step: float = 0.5) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def _healthy(port: int) -> bool:
@@ -53,7 +45,7 @@ def test_sigterm_twice_to_the_make_run_group_frees_every_port(tmp_path: Path) ->
     make = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        assert _wait(lambda: _healthy(ports["GATEWAY_PORT"]) or make.poll() is not None, 900), \
+        assert wait_for(lambda: _healthy(ports["GATEWAY_PORT"]) or make.poll() is not None, 900), \
             "make run did not come up"
         assert make.poll() is None, (tmp_path / "make-run.log").read_text()[-3000:]
         started = _pids(run_dir)
