@@ -265,7 +265,8 @@ def _started_argv(stack: Stack, monkeypatch) -> list[str]:
     """The argument lists ``start_servers`` would run (no process is started)."""
     seen: list[str] = []
     monkeypatch.setattr(Stack, "_check_port_free", lambda *a: None)
-    monkeypatch.setattr(Stack, "_start", lambda self, name, argv: seen.extend(argv) or _Dead())
+    monkeypatch.setattr(Stack, "_start",
+                        lambda self, name, argv, env=None: seen.extend(argv) or _Dead())
     monkeypatch.setattr("bot.runtime.procs.wait_until", lambda *a, **k: None)
     stack.start_servers()
     return seen
