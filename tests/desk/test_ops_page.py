@@ -90,7 +90,8 @@ def test_staff_see_the_last_day_and_nobody_else_does(gateway, scratch_db):
             for text in ("hello", "where is my order"):
                 customer.get_by_label("Type your message").fill(text)
                 customer.keyboard.press("Enter")
-                expect(customer.locator("#log .msg-bot .bubble").last).to_be_visible()
+                expect(customer.locator("#log .msg-bot .bubble").last).to_be_visible(
+                    timeout=15_000)  # a busy CI machine
             # A customer's web session is not a staff session.
             assert customer.request.get(gateway.url + "desk/api/ops").status == 401
 
