@@ -511,31 +511,25 @@ async def _start_session(websocket: WebSocket, conn: _Connection, token: str | N
         "type": "session", "token": token, "notice": notice,
         "customer": await customer_info(state, session.customer_id),
     })
-    if resumed:
-        sender = conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret)
+    sender = conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret)
+    history: list[dict] = []
+    complete, earlier = True, False
+    if resumed:  # a brand-new session has no history: don't make Rasa create a tracker for it
         history, complete = await desk_history.fetch(state, sender)  # with the care desk's
-    else:  # a brand-new session has no history: don't make Rasa create a tracker for it
-        history, complete = [], True
+        try:
+            earlier = await _store(conversation_log.has_earlier, state.db, sender)
+        except StoreUnavailable:
+            earlier = False
     trailing = []
     for entry in reversed(history):
         if entry["from"] != "bot":
             break
         trailing.append(entry)
     conn.offered = offered_buttons(trailing)
-    earlier = False
-    if resumed:
-        try:
-            earlier = await _store(conversation_log.has_earlier, state.db,
-                                   conversation_id(CHANNEL, session.session_id,
-                                                   state.channels.conversation_secret))
-        except StoreUnavailable:
-            earlier = False
     await _send(websocket, {"type": "history", "messages": history, "complete": complete,
                             "earlier": earlier})
     # Care-desk replies to this conversation are pushed to this socket as they are sent.
-    conn.unlisten = get_hub(state).add_customer(
-        conversation_id(CHANNEL, session.session_id, state.channels.conversation_secret),
-        lambda frame: _send(websocket, frame))
+    conn.unlisten = get_hub(state).add_customer(sender, lambda frame: _send(websocket, frame))
 
 
 async def _turn(websocket: WebSocket, conn: _Connection, text: str,
