@@ -80,10 +80,10 @@ PARTS = (
 )
 
 
-# The lock store's entry points (Rasa's, and ours in components/stores.py, whose file the
-# tracker store shares): a stack through one of them is lock work.
+# The lock store's entry points (Rasa's, and ours in components/lock_store.py): a stack
+# through one of them is lock work.
 LOCK_FUNCTIONS = frozenset({"lock", "issue_ticket", "cleanup"})
-LOCK_FILES = ("rasa/core/lock_store.py", "components/stores.py")
+LOCK_FILES = ("rasa/core/lock_store.py", "components/lock_store.py")
 
 
 def _is_lock_frame(frame: str) -> bool:

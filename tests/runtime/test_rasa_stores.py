@@ -13,9 +13,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.runtime import procs
+from components.lock_store import ResilientRedisLockStore
 from components.stores import (
     ExpiringMongoTrackerStore,
-    ResilientRedisLockStore,
     event_id,
     stored_events,
 )
@@ -106,7 +106,7 @@ def test_a_conversation_stored_as_one_document_is_moved_over(settings, scratch_d
 
 def _config(port: int) -> EndpointConfig:
     return EndpointConfig(url="127.0.0.1", port=port, db=1, key_prefix="locktest",
-                          type="components.stores.ResilientRedisLockStore")
+                          type="components.lock_store.ResilientRedisLockStore")
 
 
 def test_lock_store_uses_redis(settings):

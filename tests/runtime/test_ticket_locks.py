@@ -1,4 +1,4 @@
-"""Conversation locks when a Rasa process dies mid-turn (components/stores.py's lock store).
+"""Conversation locks when a Rasa process dies mid-turn (components/lock_store.py).
 
 A process killed with SIGKILL never gives its ticket back; the turn retried on another
 process must be served once that ticket expires, and a live turn must keep its lock however
@@ -17,7 +17,7 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.runtime import procs
-from components.stores import ResilientRedisLockStore
+from components.lock_store import ResilientRedisLockStore
 
 
 @pytest.fixture(params=["redis", "in-process"])
