@@ -9,6 +9,7 @@ assistant keeps answering during a Redis outage. endpoints.yml names it as
 from __future__ import annotations
 
 import asyncio
+import enum
 import json
 import logging
 import time
@@ -27,6 +28,17 @@ from rasa.core.lock_store import (
 from rasa.utils.endpoints import EndpointConfig
 
 log = logging.getLogger(__name__)
+
+
+class _Delete(enum.Enum):
+    """What a lock change returns to delete the lock instead of writing it."""
+
+    LOCK = "delete the lock"
+
+
+# A lock change gets the stored lock (None: none stored) and returns the lock to write,
+# None to leave the store as it is, or ``_Delete.LOCK``.
+LockChange = Callable[[TicketLock | None], TicketLock | _Delete | None]
 
 
 class ResilientRedisLockStore(LockStore):
@@ -85,10 +97,10 @@ class ResilientRedisLockStore(LockStore):
     def save_lock(self, lock: TicketLock) -> None:
         self._call("save_lock", lock)
 
-    def _update(self, conversation_id: str,
-                change: Callable[[TicketLock | None], TicketLock | None]) -> None:
-        """Read a conversation's lock, ``change`` it (None: write nothing), write it back;
-        in Redis atomically, so another process's ticket issued meanwhile isn't lost."""
+    def _update(self, conversation_id: str, change: LockChange) -> None:
+        """Read a conversation's lock, ``change`` it (None: write nothing), write it back
+        (or delete it); in Redis atomically, so another process's ticket issued meanwhile
+        isn't lost."""
         self._with_store(lambda store: _update_lock(store, conversation_id, change))
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
@@ -111,6 +123,23 @@ class ResilientRedisLockStore(LockStore):
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
             return lock
+
+        self._update(conversation_id, change)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Give ``ticket_number`` back and delete the lock if no live ticket is left.
+
+        Rasa's cleanup gives the ticket back, reads the lock and deletes it if nobody waits:
+        a ticket another process issued between that read and the delete was deleted with
+        it, and that turn then ran alongside the next one. Here the read and the delete are
+        one transaction (in Redis WATCH/MULTI, repeated when the lock changed meanwhile).
+        """
+
+        def change(lock: TicketLock | None) -> TicketLock | _Delete | None:
+            if lock is None:
+                return None
+            lock.remove_ticket_for(ticket_number)  # drops expired tickets too
+            return lock if lock.tickets else _Delete.LOCK
 
         self._update(conversation_id, change)
 
@@ -168,11 +197,13 @@ class ResilientRedisLockStore(LockStore):
                 log.warning("could not renew a conversation lock (%s)", type(exc).__name__)
 
 
-def _update_lock(store: LockStore, conversation_id: str,
-                 change: Callable[[TicketLock | None], TicketLock | None]) -> None:
+def _update_lock(store: LockStore, conversation_id: str, change: LockChange) -> None:
     if not isinstance(store, RedisLockStore):
+        # One process, no await between the read and the write: nothing can interleave.
         changed = change(store.get_lock(conversation_id))
-        if changed is not None:
+        if changed is _Delete.LOCK:
+            store.delete_lock(conversation_id)
+        elif changed is not None:
             store.save_lock(changed)
         return
     import redis
@@ -188,8 +219,11 @@ def _update_lock(store: LockStore, conversation_id: str,
                     pipe.unwatch()
                     return
                 pipe.multi()
-                pipe.set(key, changed.dumps())
-                pipe.execute()
+                if changed is _Delete.LOCK:
+                    pipe.delete(key)
+                else:
+                    pipe.set(key, changed.dumps())
+                pipe.execute()  # WatchError if the lock changed since the read
                 return
             except redis.WatchError:
                 continue  # another process wrote the lock meanwhile: read it again

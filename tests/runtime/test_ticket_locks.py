@@ -3,6 +3,7 @@
 A process killed with SIGKILL never gives its ticket back; the turn retried on another
 process must be served once that ticket expires, and a live turn must keep its lock however
 long it runs. Each test runs on the Redis lock store and on its in-process fallback.
+The last turn's cleanup must not delete a ticket another process takes meanwhile.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import uuid
 from urllib.parse import urlparse
 
 import pytest
-from rasa.core.lock_store import InMemoryLockStore
+import redis
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.runtime import procs
@@ -129,3 +131,74 @@ def test_turns_of_one_conversation_run_one_at_a_time_in_ticket_order(lock_store)
     asyncio.run(all_turns())
     assert overlaps == []
     assert served == list(range(6))
+
+
+def _redis_stores(settings, count: int) -> list[ResilientRedisLockStore]:
+    """Lock stores of ``count`` Rasa processes (one connection pool each), on Redis db 12."""
+    url = urlparse(settings.redis_url)
+    return [ResilientRedisLockStore(EndpointConfig(
+        url=url.hostname or "127.0.0.1", port=url.port or 6379, db=12,
+        key_prefix="ticketlocktest")) for _ in range(count)]
+
+
+def _ticket_arrives_before_the_delete(monkeypatch, key: str, other: LockStore,
+                                      conversation: str) -> list[int]:
+    """Make another process take a ticket just before this one sends DEL for ``key``.
+
+    That is after the cleanup has read the lock and found nobody waiting; the ticket's
+    number is appended to the list returned.
+    """
+    arrived: list[int] = []
+    delete = redis.Redis.delete  # pipelines inherit it: a queued DEL is hooked too
+
+    def hooked(client: redis.Redis, *names: str) -> object:
+        if key in names and not arrived:
+            arrived.append(other.issue_ticket(conversation, 10))
+        return delete(client, *names)
+
+    monkeypatch.setattr(redis.Redis, "delete", hooked)
+    return arrived
+
+
+def test_a_ticket_taken_while_the_last_turn_cleans_up_is_kept(settings, monkeypatch) -> None:
+    this, other = _redis_stores(settings, 2)
+    conversation = f"cleanup-race-{uuid.uuid4().hex}"
+    key = this.redis.key_prefix + conversation
+    try:
+        ticket = this.issue_ticket(conversation, 10)
+        arrived = _ticket_arrives_before_the_delete(monkeypatch, key, other, conversation)
+        this.cleanup(conversation, ticket)
+        assert arrived, "the cleanup never tried to delete the lock"
+        lock = other.get_lock(conversation)
+        assert lock is not None, "the other process's ticket was deleted with the lock"
+        assert [t.number for t in lock.tickets] == arrived
+        assert other._claim(conversation, arrived[0], 10)  # its turn is next
+        other.cleanup(conversation, arrived[0])
+        assert other.get_lock(conversation) is None
+    finally:
+        this.redis.red.delete(key)
+
+
+def test_rasa_stock_redis_lock_store_loses_that_ticket(settings, monkeypatch) -> None:
+    """The race the conditional delete closes, shown on Rasa's own lock store."""
+    this, other = (store.redis for store in _redis_stores(settings, 2))
+    conversation = f"cleanup-race-stock-{uuid.uuid4().hex}"
+    key = this.key_prefix + conversation
+    try:
+        ticket = this.issue_ticket(conversation, 10)
+        arrived = _ticket_arrives_before_the_delete(monkeypatch, key, other, conversation)
+        this.cleanup(conversation, ticket)
+        assert arrived and other.get_lock(conversation) is None
+    finally:
+        this.red.delete(key)
+
+
+def test_cleanup_falls_back_to_in_process_locks_while_redis_is_down() -> None:
+    store = ResilientRedisLockStore(EndpointConfig(url="127.0.0.1", port=procs.free_port(),
+                                                   key_prefix="ticketlocktest"))
+    first = store.issue_ticket("c", 10)  # Redis unreachable: in-process from here on
+    second = store.issue_ticket("c", 10)
+    store.cleanup("c", first)
+    assert [t.number for t in store.local.get_lock("c").tickets] == [second]
+    store.cleanup("c", second)
+    assert store.local.get_lock("c") is None
