@@ -80,7 +80,7 @@ def test_the_generated_endpoints_file_sends_the_token_and_is_private(tmp_path: P
     assert action.headers == {"Authorization": f"Bearer {TOKEN}"}
     stores = yaml.safe_load(out.read_text())
     assert stores["tracker_store"]["expire_after_days"] == 30
-    assert stores["lock_store"]["db"] == 1
+    assert stores["lock_store"]["db"] == 0  # REDIS_URL's
 
 
 # -- the gateway's client ----------------------------------------------------------------
