@@ -49,6 +49,7 @@ from bench.stats import summarise  # noqa: E402
 from bench.tracker_history import SIZES  # noqa: E402
 from bot.config import ROOT  # noqa: E402
 from bot.runtime import procs, training  # noqa: E402
+from bot.runtime.stack import gateway_argv, http_ok, rasa_has_model  # noqa: E402
 
 RUN_DIR = procs.RUN_DIR / "bench-load"
 PUBLIC_BASE_URL = "https://bench-load.pharmacy.invalid"
@@ -214,20 +215,15 @@ def patient_waits(minimum_s: float = 900.0) -> None:
 
 def start_stock(stack_env: dict[str, str], model: Path) -> tuple[list[procs.Managed], Target]:
     """Stock Rasa plus a gateway in front of it (same action server, MongoDB and secrets)."""
-    from bot.runtime.stack import _http_ok, _rasa_has_model
-
     rasa, rasa_url = load_stock.start_stock_rasa(stack_env, model, RUN_DIR)
     port = str(procs.free_port())
     env = {**stack_env, "RASA_URL": rasa_url, "RASA_URLS": rasa_url, "GATEWAY_PORT": port}
-    gateway = procs.start("gateway-stock", [
-        sys.executable, "-m", "uvicorn", "channels.gateway:app", "--host", "127.0.0.1",
-        "--port", port, "--ws", "wsproto", "--ws-max-size", "65536",
-        "--log-config", str(ROOT / "bot" / "logging_gateway.json")], env=env, run_dir=RUN_DIR)
+    gateway = procs.start("gateway-stock", gateway_argv(port), env=env, run_dir=RUN_DIR)
     started = [gateway, rasa]
     try:
-        procs.wait_until(lambda: _rasa_has_model(rasa_url, stack_env["RASA_AUTH_TOKEN"]), 600,
-                         "stock Rasa server", rasa)
-        procs.wait_until(lambda: _http_ok(f"http://127.0.0.1:{port}/healthz"), 60,
+        procs.wait_until(lambda: rasa_has_model(rasa_url, stack_env["RASA_AUTH_TOKEN"]),
+                         600, "stock Rasa server", rasa)
+        procs.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), 60,
                          "stock gateway", gateway)
     except Exception:
         for proc in started:

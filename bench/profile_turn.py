@@ -56,7 +56,7 @@ from bot.bearer import bearer_header  # noqa: E402
 from bot.config import ROOT  # noqa: E402
 from bot.runtime import procs, training  # noqa: E402
 from bot.runtime.endpoints import render_endpoints  # noqa: E402
-from bot.runtime.stack import Stack, _http_ok, _rasa_has_model  # noqa: E402
+from bot.runtime.stack import Stack, http_ok, rasa_has_model  # noqa: E402
 
 PY = sys.executable
 CUSTOMERS = ("CUST00001", "CUST00002", "CUST00004")
@@ -167,11 +167,11 @@ def start(args: argparse.Namespace, data_dir: Path) -> tuple[Stack, list[Variant
                                   speedups=variant.name != "stock")
     print(f"starting the action server and {len(variants)} Rasa servers ({model}) ...",
           flush=True)
-    procs.wait_until(lambda: _http_ok(f"http://127.0.0.1:{stack.env['ACTION_PORT']}/health",
+    procs.wait_until(lambda: http_ok(f"http://127.0.0.1:{stack.env['ACTION_PORT']}/health",
                                       bearer_header(stack.env["ACTION_SERVER_TOKEN"])),
                      180, "action server", actions)
     for variant in variants:
-        procs.wait_until(lambda v=variant: _rasa_has_model(f"http://127.0.0.1:{v.port}",
+        procs.wait_until(lambda v=variant: rasa_has_model(f"http://127.0.0.1:{v.port}",
                                                            stack.env["RASA_AUTH_TOKEN"]),
                          600, f"Rasa server {variant.name}", variant.proc)
     return stack, variants, model

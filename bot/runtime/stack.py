@@ -26,7 +26,8 @@ from channels.settings import ChannelSettings
 PY = sys.executable
 
 
-def _http_ok(url: str, headers: dict[str, str] | None = None) -> bool:
+def http_ok(url: str, headers: dict[str, str] | None = None) -> bool:
+    """True when a GET of ``url`` answers 2xx within 2 s (any failure: not ready yet)."""
     try:
         request = urllib.request.Request(url, headers=headers or {})
         with urllib.request.urlopen(request, timeout=2) as response:
@@ -50,12 +51,25 @@ def validate_settings(env: dict[str, str]) -> None:
         os.environ.update(saved)
 
 
-def _rasa_has_model(rasa_url: str, token: str) -> bool:
+def rasa_has_model(rasa_url: str, token: str) -> bool:
+    """True when the Rasa server at ``rasa_url`` answers ``/status`` with a loaded model."""
     try:
         with urllib.request.urlopen(f"{rasa_url}/status?token={token}", timeout=2) as response:
             return b"model_file" in response.read() and response.status == 200
     except Exception:  # noqa: BLE001
         return False
+
+
+def gateway_argv(port: str | int) -> list[str]:
+    """The gateway's command line, on 127.0.0.1:``port``; its environment names the Rasa
+    servers (``RASA_URLS``) and the secrets."""
+    return [
+        PY, "-m", "uvicorn", "channels.gateway:app",
+        "--host", "127.0.0.1", "--port", str(port),
+        "--ws", "wsproto", "--ws-max-size", "65536",
+        # JSON lines, phone numbers masked (bot/logging_setup.py)
+        "--log-config", str(ROOT / "bot" / "logging_gateway.json"),
+    ]
 
 
 @dataclass
@@ -187,30 +201,12 @@ class Stack:
                  "--credentials", "credentials.yml"],
             ))
         if gateway:
-            gw = self._start(
-                "gateway",
-                [
-                    PY,
-                    "-m",
-                    "uvicorn",
-                    "channels.gateway:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    env["GATEWAY_PORT"],
-                    "--ws",
-                    "wsproto",
-                    "--ws-max-size",
-                    "65536",
-                    "--log-config",  # JSON lines, phone numbers masked (bot/logging_setup.py)
-                    str(ROOT / "bot" / "logging_gateway.json"),
-                ],
-            )
+            gw = self._start("gateway", gateway_argv(env["GATEWAY_PORT"]))
         # Notification worker (bot/notify): Dramatiq on this Redis plus the outbox sweeper.
         self._start("notify-worker", [PY, "-m", "bot.notify", "worker"])
         for actions, port in zip(action_procs, action_ports, strict=True):
             procs.wait_until(
-                functools.partial(_http_ok, f"http://127.0.0.1:{port}/health",
+                functools.partial(http_ok, f"http://127.0.0.1:{port}/health",
                                   bearer_header(env["ACTION_SERVER_TOKEN"])),
                 120,
                 f"action server on port {port}",
@@ -218,7 +214,7 @@ class Stack:
             )
         for rasa, port in zip(rasa_procs, rasa_ports, strict=True):
             procs.wait_until(
-                functools.partial(_rasa_has_model, f"http://127.0.0.1:{port}",
+                functools.partial(rasa_has_model, f"http://127.0.0.1:{port}",
                                   env["RASA_AUTH_TOKEN"]),
                 600,  # a model load takes minutes on a busy machine
                 f"Rasa server on port {port}",
@@ -226,7 +222,7 @@ class Stack:
             )
         if gateway:
             procs.wait_until(
-                lambda: _http_ok(f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"),
+                lambda: http_ok(f"http://127.0.0.1:{env['GATEWAY_PORT']}/healthz"),
                 60,
                 "gateway",
                 gw,

@@ -9,7 +9,7 @@ import yaml
 
 from bot.bearer import bearer_header
 from bot.runtime import procs
-from bot.runtime.stack import PY, Stack, _http_ok
+from bot.runtime.stack import PY, Stack, http_ok
 
 
 def _stack(tmp_path, **env: str) -> Stack:
@@ -52,8 +52,8 @@ def test_each_action_server_answers_on_its_own_port(tmp_path):
                    for n, port in enumerate(stack.action_ports)]
         for proc, port in zip(started, stack.action_ports, strict=True):
             procs.wait_until(functools.partial(
-                _http_ok, f"http://127.0.0.1:{port}/health",
+                http_ok, f"http://127.0.0.1:{port}/health",
                 bearer_header(stack.env["ACTION_SERVER_TOKEN"])), 120, "action server", proc)
-            assert not _http_ok(f"http://127.0.0.1:{port}/health")  # no token, no answer
+            assert not http_ok(f"http://127.0.0.1:{port}/health")  # no token, no answer
     finally:
         stack.down()
