@@ -126,7 +126,8 @@ def speedups_free() -> bool:
     """True when importing the gateway channel pulls in no project speed-up or store."""
     code = ("import sys, components.gateway_channel; "
             "bad = [m for m in sys.modules if m in ('components.rasa_speedups', "
-            "'components.stores', 'components.intent_classifier')]; sys.exit(1 if bad else 0)")
+            "'components.stores', 'components.lock_store', 'components.intent_classifier')]; "
+            "sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     return result.returncode == 0
