@@ -146,9 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     extra = {"REDIS_URL": args.redis_url, "MONGODB_DB": "pharmacy_rss",
              "TRUST_PROXY_HEADERS": "1", "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
              "TWILIO_AUTH_TOKEN": twilio_token}
-    from bench.load import seeded_customers, wait_for_shared_model_training
+    from bench.load import seeded_customers, wait_for_training
+    from bot.config import ROOT
+    from bot.runtime import training
 
-    wait_for_shared_model_training()
+    wait_for_training(training.is_stale, str(ROOT / "models"), "models/pharmacy.tar.gz")
     stack = None
     try:
         stack = start_stack(voice_token, "rss", extra, run_dir=RUN_DIR)

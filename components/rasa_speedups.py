@@ -28,6 +28,10 @@ classes, both repeated on every turn:
   no-user-input nor an end-to-end prediction are skipped (MemoizationPolicy itself, TED
   without text features); never when diagnostic data is asked for (``rasa test``).
 
+Loading is leaner too: :mod:`components.lean_model_loading` builds DIET and TED for
+prediction without Rasa's one-example training step (about 650 MB less per Rasa process).
+
+Each of these replaces a Rasa 3.6 internal, so :func:`install` applies them only on Rasa 3.6.x.
 :func:`install` is idempotent, and does nothing when ``RASA_SPEEDUPS`` is ``0`` (stock
 Rasa, for before/after measurements: ``bench/profile_turn.py`` runs one Rasa process each
 way). ``components/stores.py`` (loaded by the Rasa server from endpoints.yml) and
@@ -38,9 +42,13 @@ are left alone.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
+logger = logging.getLogger(__name__)
+
+SUPPORTED_RASA = "3.6."
 _installed = False
 
 
@@ -275,9 +283,18 @@ def install() -> None:
     if _installed or not enabled():
         return
     try:
-        _install_action_response_validation()
-        _install_event_type_lookup()
-        _install_sequential_graph_runner()
+        import rasa
     except ImportError:  # the gateway's environment has no Rasa: nothing to speed up
         return
+    if not rasa.__version__.startswith(SUPPORTED_RASA):
+        # Every patch here replaces a Rasa 3.6 internal; another version gets none of them.
+        logger.warning("Rasa %s is not %sx: running without the speed-ups",
+                       rasa.__version__, SUPPORTED_RASA)
+        return
+    from components import lean_model_loading
+
+    _install_action_response_validation()
+    _install_event_type_lookup()
+    _install_sequential_graph_runner()
+    lean_model_loading.install()
     _installed = True
