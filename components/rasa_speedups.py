@@ -28,6 +28,12 @@ classes, both repeated on every turn:
   no-user-input nor an end-to-end prediction are skipped (MemoizationPolicy itself, TED
   without text features); never when diagnostic data is asked for (``rasa test``).
 
+* Debug-log arguments: RulePolicy, MemoizationPolicy and the message processor deep-copy
+  the session's states, slots and events for ``structlogger.debug`` calls even when debug
+  logging is off; here the copy is made only when the module's logger would emit it.
+* ``Domain.is_empty`` built a complete empty ``Domain`` for every message to compare with;
+  the empty domain's dictionary is built once.
+
 Loading is leaner too: :mod:`components.lean_model_loading` builds DIET and TED for
 prediction without Rasa's one-example training step (about 650 MB less per Rasa process).
 
@@ -42,6 +48,7 @@ are left alone.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from typing import Any
@@ -218,6 +225,56 @@ class _LazyPolicyNode:
         return self.node(*inputs)
 
 
+# Rasa modules whose ``copy.deepcopy`` calls only feed ``structlogger.debug`` arguments.
+LOG_ONLY_DEEPCOPY_MODULES = (
+    "rasa.core.processor",
+    "rasa.core.policies.rule_policy",
+    "rasa.core.policies.memoization",
+)
+
+
+class LogOnlyCopies:
+    """Stands in for the ``copy`` module in a Rasa module that deep-copies only for debug logs.
+
+    Rasa 3.6 evaluates ``copy.deepcopy(states)`` for ``structlogger.debug`` calls even when
+    debug logging is off (RulePolicy copies every state of the session on each prediction).
+    Structlog's ``filter_by_level`` emits a module's debug record only if that module's
+    standard logger is enabled for DEBUG, so when it isn't the copy is never read and the
+    value itself is passed instead. With debug logging on, values are deep-copied as before.
+    """
+
+    copy = staticmethod(copy.copy)
+
+    def __init__(self, logger_name: str) -> None:
+        self._logger = logging.getLogger(logger_name)
+
+    def deepcopy(self, value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if self._logger.isEnabledFor(logging.DEBUG):
+            return copy.deepcopy(value, memo)
+        return value
+
+
+def _install_log_only_copies() -> None:
+    import importlib
+
+    for name in LOG_ONLY_DEEPCOPY_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "copy", None) is copy:
+            setattr(module, "copy", LogOnlyCopies(name))
+
+
+def _install_empty_domain_check() -> None:
+    from rasa.shared.core.domain import Domain
+
+    # Rasa builds a whole empty Domain for each message just to compare it with this one.
+    empty = copy.deepcopy(Domain.empty().as_dict())
+
+    def is_empty(self: Domain) -> bool:
+        return self.as_dict() == empty
+
+    Domain.is_empty = is_empty  # type: ignore[method-assign]
+
+
 def _install_sequential_graph_runner() -> None:
     import rasa.engine.loader
     from rasa.engine.exceptions import GraphRunError
@@ -296,5 +353,7 @@ def install() -> None:
     _install_action_response_validation()
     _install_event_type_lookup()
     _install_sequential_graph_runner()
+    _install_log_only_copies()
+    _install_empty_domain_check()
     lean_model_loading.install()
     _installed = True

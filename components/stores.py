@@ -9,6 +9,7 @@ is stored. The lock store is in :mod:`components.lock_store`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -39,7 +40,8 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
     number of stored events and where the current session starts; each event is its own
     document in ``<collection>_events`` with ``_id`` = ``"<sender id>/<10-digit seq>"``. A
     turn reads the head and the current session's events (by their exact ids), and writes
-    only its new events plus the head: four MongoDB round trips. Heads and events carry
+    only its new events plus the head: four MongoDB round trips, each in a worker thread so
+    that the Rasa server's event loop serves other conversations meanwhile. Heads and events carry
     ``expires_at`` (TTL indexes): a head lives ``expire_after_days`` after the last message,
     an event as long after it was written, so old sessions expire on their own.
     Conversations stored the old way (an ``events`` array) are moved over when first read.
@@ -80,6 +82,11 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> list[dict[str, Any]] | None:
+        return await asyncio.to_thread(self._read_events, sender_id,
+                                       fetch_events_from_all_sessions)
+
+    def _read_events(self, sender_id: str,
+                     fetch_events_from_all_sessions: bool) -> list[dict[str, Any]] | None:
         head = self._head(sender_id)
         if not head:
             return None
@@ -93,6 +100,9 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         the head again (one MongoDB round trip less per turn; the lock store serialises the
         conversation's turns between the two).
         """
+        return await asyncio.to_thread(self._read_tracker, sender_id)
+
+    def _read_tracker(self, sender_id: str) -> DialogueStateTracker | None:
         head = self._head(sender_id)
         if not head:
             return None
@@ -105,7 +115,8 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         return tracker
 
     async def keys(self) -> Iterable[str]:
-        return [head["_id"] for head in self.conversations.find({}, {"_id": 1})]
+        return await asyncio.to_thread(
+            lambda: [head["_id"] for head in self.conversations.find({}, {"_id": 1})])
 
     # -- writing ------------------------------------------------------------------------
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -116,6 +127,11 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
         store, so the head can't move between the read and this save.
         """
         await self.stream_events(tracker)
+        new_events = await asyncio.to_thread(self._write, tracker)
+        turn_summaries.record(tracker.sender_id, new_events)  # on the loop: not thread-safe
+
+    def _write(self, tracker: DialogueStateTracker) -> list[Event]:
+        """Write the turn's new events and the head; returns the new events."""
         sender = tracker.sender_id
         # (RASA_SPEEDUPS=0 reads the head again, for before/after measurements)
         known = getattr(tracker, _HEAD_ATTRIBUTE, None) if rasa_speedups.enabled() else None
@@ -145,7 +161,6 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
                 # head never counted them, so they are replaced (the turn was retried).
                 self.events_collection.delete_many({"_id": {"$in": [d["_id"] for d in docs]}})
                 self.events_collection.insert_many(docs, ordered=True)
-        turn_summaries.record(sender, new_events)
         latest = all_events[-1].timestamp if all_events else None
         self.conversations.update_one(
             {"_id": sender},
@@ -155,6 +170,7 @@ class ExpiringMongoTrackerStore(MongoTrackerStore):
             upsert=True,
         )
         _remember_head(tracker, stored + len(new_events), session_start)
+        return new_events
 
     def _migrate_legacy(self, sender_id: str) -> dict[str, Any] | None:
         """A conversation stored as one document with an ``events`` array → head + events."""

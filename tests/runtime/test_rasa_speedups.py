@@ -253,3 +253,59 @@ def test_a_rule_at_full_confidence_makes_ted_and_memoization_skippable() -> None
     assert rasa_speedups.policy_can_be_skipped([rule], 3, tracker)
     fallback = PolicyPrediction([0.3, 0.0, 0.0], "RulePolicy", 4)  # no rule applied
     assert not rasa_speedups.policy_can_be_skipped([fallback], 1, tracker)
+
+
+# -- debug-log copies and the empty-domain check -----------------------------------------
+def _deepcopy_calls_outside_debug_logs(module_name: str) -> list[int]:
+    """Line numbers of ``copy.*`` uses in a Rasa module other than debug-log arguments."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
+    in_debug_log: set[int] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "debug"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "structlogger"):
+            for keyword in node.keywords:
+                in_debug_log.update(id(n) for n in ast.walk(keyword.value))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id == "copy" and id(node) not in in_debug_log]
+
+
+@pytest.mark.parametrize("module_name", rasa_speedups.LOG_ONLY_DEEPCOPY_MODULES)
+def test_modules_given_log_only_copies_copy_only_for_debug_logs(module_name) -> None:
+    import importlib
+
+    assert _deepcopy_calls_outside_debug_logs(module_name) == []
+    assert isinstance(importlib.import_module(module_name).copy, rasa_speedups.LogOnlyCopies)
+
+
+def test_the_ast_check_finds_a_real_deepcopy() -> None:
+    # Policy.__init__ deep-copies its config: the check must report that one.
+    assert _deepcopy_calls_outside_debug_logs("rasa.core.policies.policy") != []
+
+
+def test_log_only_copies_copy_when_debug_logs_are_on(caplog) -> None:
+    import logging
+
+    states = [{"user": {"intent": "greet"}}, {"prev_action": {"action_name": "utter_greet"}}]
+    copies = rasa_speedups.LogOnlyCopies("rasa.core.policies.rule_policy")
+    caplog.set_level(logging.INFO, logger="rasa.core.policies.rule_policy")
+    assert copies.deepcopy(states) is states
+    caplog.set_level(logging.DEBUG, logger="rasa.core.policies.rule_policy")
+    copied = copies.deepcopy(states)
+    assert copied == states and copied is not states and copied[0] is not states[0]
+    assert copies.copy(states) == states and copies.copy(states) is not states
+
+
+@pytest.mark.parametrize("domain_dict", [
+    {}, {"intents": ["greet"]}, {"slots": {"a": {"type": "text", "mappings": []}}},
+    {"responses": {"utter_greet": [{"text": "hi"}]}}])
+def test_is_empty_answers_as_rasa_does(domain_dict) -> None:
+    domain = Domain.from_dict(domain_dict)
+    assert domain.is_empty() is (domain.as_dict() == Domain.from_dict({}).as_dict())
+    assert domain.is_empty() is (domain_dict == {})
