@@ -164,6 +164,7 @@ class Stack:
                                    record=self.started.append)
         if proc:
             print(f"  started SecantusDB (MongoDB wire protocol), pid {proc.pid}", flush=True)
+            self.env["MONGODB_URI"] = stores.without_retryable_writes(self.env["MONGODB_URI"])
         proc = stores.ensure_redis(self.env["REDIS_URL"], self.run_dir,
                                    record=self.started.append)
         if proc:

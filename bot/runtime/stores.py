@@ -10,7 +10,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 from bot.config import ROOT
 from bot.runtime import procs
@@ -75,6 +75,23 @@ def ensure_mongo(uri: str, storage: Path, run_dir: Path = procs.RUN_DIR,
     )
     procs.wait_until(lambda: procs.port_open(host, port), 60, "SecantusDB", proc)
     return proc
+
+
+def without_retryable_writes(uri: str) -> str:
+    """``uri`` with ``retryWrites=false``, for the local SecantusDB this module starts.
+
+    SecantusDB presents itself as a replica-set primary, so drivers make every write
+    retryable, and it keeps a record per retryable write for 30 minutes (up to 10,000),
+    scanning and sorting them on every write: under steady load that became a fifth of
+    its CPU (py-spy, bench/load.py). One local process never fails over, which is what a
+    retried write is for. A MongoDB that was already running keeps the URI as given.
+    """
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() != "retrywrites"]
+    query.append(("retryWrites", "false"))
+    # MongoDB URIs need a "/" between the hosts and the options.
+    return urlunsplit(parts._replace(path=parts.path or "/", query=urlencode(query)))
 
 
 def redis_server_binary() -> str:
