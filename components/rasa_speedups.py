@@ -34,6 +34,9 @@ classes, both repeated on every turn:
 * ``Domain.is_empty`` built a complete empty ``Domain`` for every message to compare with;
   the empty domain's dictionary is built once.
 
+* Action-server calls (:mod:`components.action_endpoint`) go over one kept-alive session per
+  endpoint instead of a new connection each, with the domain's JSON encoded once.
+
 Loading is leaner too: :mod:`components.lean_model_loading` builds DIET and TED for
 prediction without Rasa's one-example training step (about 650 MB less per Rasa process).
 
@@ -260,7 +263,7 @@ def _install_log_only_copies() -> None:
     for name in LOG_ONLY_DEEPCOPY_MODULES:
         module = importlib.import_module(name)
         if getattr(module, "copy", None) is copy:
-            setattr(module, "copy", LogOnlyCopies(name))
+            module.__dict__["copy"] = LogOnlyCopies(name)
 
 
 def _install_empty_domain_check() -> None:
@@ -348,12 +351,13 @@ def install() -> None:
         logger.warning("Rasa %s is not %sx: running without the speed-ups",
                        rasa.__version__, SUPPORTED_RASA)
         return
-    from components import lean_model_loading
+    from components import action_endpoint, lean_model_loading
 
     _install_action_response_validation()
     _install_event_type_lookup()
     _install_sequential_graph_runner()
     _install_log_only_copies()
     _install_empty_domain_check()
+    action_endpoint.install()
     lean_model_loading.install()
     _installed = True
