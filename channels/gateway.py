@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.cache import get_cache
 from bot.config import load_settings
 from bot.db import get_db
-from channels import access_log, pools
+from channels import access_log, pools, turn_metrics
 from channels.assistant import AssistantClient
 from channels.desk.gate import DeskGate
 from channels.desk.hub import get_hub
@@ -62,6 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         resumer.cancel()
+        await turn_metrics.stop()
         await get_hub(app.state).stop()
         await app.state.http.aclose()
         pools.shutdown()

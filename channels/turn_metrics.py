@@ -3,8 +3,9 @@
 :func:`observe` is called by ``channels/turns.py`` once per turn with the channel, the
 latency and the summary Rasa sent along (``components/turn_summaries.py``: intent and
 outcome). It counts the turn in this process's Prometheus metrics (served by
-``GET /metrics``) and adds it to the MongoDB roll-up behind ``/ops`` (``bot/turn_stats.py``)
-in the background: statistics never delay or fail a customer's turn.
+``GET /metrics``) and adds it to the MongoDB roll-up behind ``/ops`` (``bot/turn_stats.py``):
+merged in memory and written every two seconds, at shutdown and before ``/ops`` reads the
+roll-up; statistics never delay or fail a customer's turn.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ LATENCY = Histogram("pharmacy_turn_seconds", "Time from a message reaching the g
                     buckets=tuple(b / 1000 for b in turn_stats.BUCKETS_MS))
 ASSISTANT_ERRORS = Counter("pharmacy_assistant_errors_total", "Turns Rasa could not answer "
                            "(down, too slow, error status)", ["channel"], registry=REGISTRY)
-_pending: set[asyncio.Task] = set()
+# This process's turns not yet in MongoDB, written every FLUSH_EVERY_S seconds in one
+# bulk write (two round trips per turn before) and at shutdown.
+ROLLUP = turn_stats.Rollup()
+FLUSH_EVERY_S = 2.0
+_flusher: asyncio.Task | None = None
+_db: Any = None
 
 
 def outcome_of(summary: dict[str, Any] | None, unavailable: bool) -> tuple[str, str]:
@@ -50,19 +56,39 @@ def observe(db: Any, channel: str, conversation: str, seconds: float,
         ASSISTANT_ERRORS.labels(channel).inc()
     if db is None:
         return
-    task = asyncio.get_running_loop().create_task(asyncio.to_thread(
-        _record, db, channel, intent, outcome, seconds * 1000, conversation))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    ROLLUP.add(channel=channel, intent=intent, outcome=outcome, latency_ms=seconds * 1000,
+               conversation=conversation)
+    _start_flusher(db)
 
 
-def _record(db: Any, channel: str, intent: str, outcome: str, latency_ms: float,
-            conversation: str) -> None:
+def _start_flusher(db: Any) -> None:
+    global _flusher, _db
+    _db = db
+    if _flusher is None or _flusher.done():
+        _flusher = asyncio.get_running_loop().create_task(_flush_forever())
+
+
+async def _flush_forever() -> None:
+    while True:
+        await asyncio.sleep(FLUSH_EVERY_S)
+        await flush()
+
+
+async def flush() -> None:
+    """Write the turns this process counted since the last flush (never raises)."""
+    if _db is None or not len(ROLLUP):
+        return
     try:
-        turn_stats.record(db, channel=channel, intent=intent, outcome=outcome,
-                          latency_ms=latency_ms, conversation=conversation)
+        await asyncio.to_thread(ROLLUP.flush, _db)
     except Exception as exc:  # noqa: BLE001 - statistics must never break a turn
-        log.warning("turn statistics not recorded: %s", type(exc).__name__)
+        log.warning("turn statistics not recorded yet: %s", type(exc).__name__)
+
+
+async def stop() -> None:
+    """At shutdown: stop the periodic flush and write what is left."""
+    if _flusher is not None and not _flusher.done():
+        _flusher.cancel()
+    await flush()
 
 
 class TurnCollector:

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from bot import turn_stats
 from bot.errors import StoreUnavailable
+from channels import turn_metrics
 from channels.desk.auth import Staff, session_from
 from channels.routes.web import PAGE_HEADERS, STATIC_DIR
 
@@ -37,6 +38,7 @@ async def ops_page(request: Request) -> Response:
 
 @router.get("/desk/api/ops")
 async def ops_figures(request: Request, session: Staff) -> dict[str, Any]:
+    await turn_metrics.flush()  # this process's latest turns, not yet written
     try:
         return await asyncio.to_thread(turn_stats.last_day, request.app.state.db)
     except StoreUnavailable as exc:
