@@ -126,3 +126,29 @@ def test_untrained_component_leaves_messages_alone(storage):
 def test_rejects_bad_config(config):
     with pytest.raises(ValueError):
         LinearIntentClassifier.validate_config(config)
+
+
+@pytest.mark.parametrize("config", [{}, {"use_idf": False}, {"sublinear_tf": False},
+                                    {"dense_weight": 0.0}, {"class_weight": "balanced"}])
+def test_one_message_logits_equal_the_matrix_path(storage, config):
+    component = _component(storage, **config)
+    component.train(_training_data())
+    texts = ["where order", "order order status", "book doctor call", "hi", "nothing known",
+             "cancel cancel order stop", ""]
+    messages = [_message(t) for t in texts] + [_message("where order", dense=False)]
+    expected = np.asarray(component._matrix(messages) @ component.coef.T + component.intercept)
+    fast = np.vstack([component._logits(*component._raw(m)) for m in messages])
+    np.testing.assert_allclose(fast, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_sentence_features_are_combined_as_rasa_combines_them():
+    message = _message("where order status")
+    message.add_features(Features(sp.coo_matrix(np.array([[0, 2, 0]], dtype=np.float32)),
+                                  FEATURE_TYPE_SENTENCE, TEXT, "regex"))
+    message.add_features(Features(sp.coo_matrix(np.ones((3, 4), dtype=np.float32)),
+                                  "sequence", TEXT, "cv"))
+    s, d = LinearIntentClassifier._raw(message)
+    _, rasa_sparse = message.get_sparse_features(TEXT)
+    _, rasa_dense = message.get_dense_features(TEXT)
+    np.testing.assert_array_equal(s.toarray(), rasa_sparse.features.toarray())
+    np.testing.assert_array_equal(d, np.asarray(rasa_dense.features).reshape(-1))
