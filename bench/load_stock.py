@@ -134,14 +134,19 @@ def speedups_free() -> bool:
 
 
 def start_stock_rasa(env: dict[str, str], model: Path, run_dir: Path) -> tuple[procs.Managed, str]:
-    """A stock ``rasa run`` on a free port with the gateway channel; (process, its URL)."""
+    """A stock ``rasa run`` on a free port with the gateway channel; (process, its URL).
+
+    It gets the same thread settings as the stack's Rasa processes (deployment settings, not
+    code: the comparison is of the code)."""
+    from bot.runtime.stack import serving_threads
+
     port = str(procs.free_port())
     endpoints = render_stock_endpoints(env, run_dir / "endpoints-stock.yml")
     proc = procs.start(
         "rasa-stock",
         [sys.executable, "-m", "bot.runtime.rasa_server", "--port", port, "--model", str(model),
          "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-        env=env, run_dir=run_dir)
+        env={**env, **serving_threads()}, run_dir=run_dir)
     return proc, f"http://127.0.0.1:{port}"
 
 

@@ -60,6 +60,25 @@ def rasa_has_model(rasa_url: str, token: str) -> bool:
         return False
 
 
+# Rasa and action servers run one BLAS / TensorFlow thread each: with several processes on
+# few cores, idle BLAS workers spinning in sched_yield and TensorFlow's spinning thread pools
+# cost a third of a Rasa server's CPU as system time under load (strace -c, bench/load.py).
+# The environment's own values win.
+SERVING_THREADS = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+}
+
+
+def serving_threads() -> dict[str, str]:
+    """Thread settings for a serving process (Rasa, actions): ours unless the environment
+    sets its own."""
+    return {k: os.environ.get(k, v) for k, v in SERVING_THREADS.items()}
+
+
 def gateway_argv(port: str | int) -> list[str]:
     """The gateway's command line, on 127.0.0.1:``port``; its environment names the Rasa
     servers (``RASA_URLS``) and the secrets."""
@@ -189,7 +208,8 @@ class Stack:
             self._check_port_free(env["GATEWAY_PORT"], "gateway")
         action_procs = [
             self._start("actions" if n == 0 else f"actions-{n + 1}",
-                        [PY, "-m", "bot.runtime.action_server"], env={"ACTION_PORT": port})
+                        [PY, "-m", "bot.runtime.action_server"],
+                        env={"ACTION_PORT": port, **serving_threads()})
             for n, port in enumerate(action_ports)
         ]
         rasa_procs = []
@@ -200,6 +220,7 @@ class Stack:
                 [PY, "-m", "bot.runtime.rasa_server", "--port", port,
                  "--model", str(training.MODEL_PATH), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml"],
+                env=serving_threads(),
             ))
         if gateway:
             gw = self._start("gateway", gateway_argv(env["GATEWAY_PORT"]))

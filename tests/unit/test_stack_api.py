@@ -94,3 +94,28 @@ def test_the_load_bench_help_still_works() -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "usage" in result.stdout.lower()
+
+
+def test_rasa_and_action_servers_run_one_blas_and_tensorflow_thread(monkeypatch, tmp_path):
+    envs: dict[str, dict[str, str]] = {}
+
+    def start(self: Stack, name: str, argv: list[str], env: Any = None) -> Any:
+        envs[name] = dict(env or {})
+        return _Proc()
+
+    monkeypatch.setattr(Stack, "_start", start)
+    monkeypatch.setattr(Stack, "_check_port_free", lambda self, port, what: None)
+    monkeypatch.setattr(Stack, "rasa_endpoints", lambda self, n: tmp_path / "endpoints.yml")
+    monkeypatch.setattr(procs, "wait_until", lambda *args, **kwargs: None)
+    for name in stack.SERVING_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # an operator's own setting wins
+    env = {"GATEWAY_PORT": "8765", "ACTION_PORT": "5055", "ACTION_PROCESSES": "2",
+           "RASA_URLS": "http://127.0.0.1:5005,http://127.0.0.1:5006",
+           "ACTION_SERVER_TOKEN": "t" * 32, "RASA_AUTH_TOKEN": "r" * 32}
+    Stack(env=env, run_dir=tmp_path).start_servers()
+    expected = {**stack.SERVING_THREADS, "OMP_NUM_THREADS": "3"}
+    for name in ("rasa", "rasa-2", "actions", "actions-2"):
+        assert {k: envs[name].get(k) for k in expected} == expected, name
+    assert "OPENBLAS_NUM_THREADS" not in envs["gateway"]
+    assert envs["actions-2"]["ACTION_PORT"] == "5056"
